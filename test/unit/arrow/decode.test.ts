@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { create } from '@bufbuild/protobuf';
+import { Int32, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { ArrowDecodeError, arrowPayloads, decodeResult } from '../../../src/arrow/decode.js';
+import { batchRows } from '../../../src/arrow/values.js';
+import {
+  ExecutePlanResponseSchema,
+  type ExecutePlanResponse,
+} from '../../../src/gen/spark/connect/base_pb.js';
+
+function ipc(values: number[]): Uint8Array {
+  return tableToIPC(new Table({ x: vectorFromArray(values, new Int32()) }), 'stream');
+}
+
+function batch(
+  data: Uint8Array,
+  rowCount: number,
+  extra: { startOffset?: bigint; chunkIndex?: bigint; numChunksInBatch?: bigint } = {},
+): ExecutePlanResponse {
+  return create(ExecutePlanResponseSchema, {
+    responseType: { case: 'arrowBatch', value: { data, rowCount: BigInt(rowCount), ...extra } },
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await
+async function* stream(...responses: ExecutePlanResponse[]): AsyncGenerator<ExecutePlanResponse> {
+  yield* responses;
+}
+
+async function drain<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+describe('Arrow payloads of an ExecutePlan stream', () => {
+  it('skips non-Arrow responses and decodes every batch in order', async () => {
+    const result = await decodeResult(
+      stream(
+        create(ExecutePlanResponseSchema, {}),
+        batch(ipc([1, 2]), 2, { startOffset: 0n }),
+        create(ExecutePlanResponseSchema, { responseType: { case: 'executionProgress', value: {} } }),
+        batch(ipc([3]), 1, { startOffset: 2n }),
+      ),
+    );
+    assert.deepEqual(
+      result.schema.fields.map((f) => f.name),
+      ['x'],
+    );
+    const rows = (await drain(result.batches)).flatMap(batchRows);
+    assert.deepEqual(rows, [{ x: 1 }, { x: 2 }, { x: 3 }]);
+  });
+
+  it('refuses a batch that does not start where the previous one ended', async () => {
+    await assert.rejects(
+      drain(
+        arrowPayloads(
+          stream(batch(ipc([1]), 1, { startOffset: 0n }), batch(ipc([2]), 1, { startOffset: 5n })),
+        ),
+      ),
+      (err: unknown) => err instanceof ArrowDecodeError && /starts at row 5, expected 1/.test(err.message),
+    );
+  });
+
+  it('joins a batch Spark split into chunks before decoding it', async () => {
+    const whole = ipc([7, 8, 9]);
+    const cut = 10;
+    const payloads = await drain(
+      arrowPayloads(
+        stream(
+          batch(whole.subarray(0, cut), 3, { chunkIndex: 0n, numChunksInBatch: 2n }),
+          batch(whole.subarray(cut), 3, { chunkIndex: 1n, numChunksInBatch: 2n }),
+        ),
+      ),
+    );
+    assert.equal(payloads.length, 1);
+    assert.deepEqual(Buffer.from(payloads[0]!.data), Buffer.from(whole));
+  });
+
+  it('returns an empty schema when the stream carried no Arrow data', async () => {
+    const result = await decodeResult(stream(create(ExecutePlanResponseSchema, {})));
+    assert.equal(result.schema.fields.length, 0);
+    assert.deepEqual(await drain(result.batches), []);
+  });
+});
