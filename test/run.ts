@@ -1,0 +1,68 @@
+/**
+ * `npm test`: starts one Spark Connect server for the whole run (or uses `SPARK_REMOTE`),
+ * then runs every test file under node's test runner with `SPARK_REMOTE` pointing at it.
+ * `--no-spark` runs only the unit and component tests.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  SparkConnectContainer,
+  type StartedSparkConnectContainer,
+} from './containers/spark-connect-container.js';
+import { SPARK_IMAGE } from './containers/spark-version.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const withSpark = !process.argv.includes('--no-spark');
+const tiers = withSpark ? ['unit', 'component', 'integration'] : ['unit', 'component'];
+
+function testFiles(): string[] {
+  return tiers.flatMap((tier) => {
+    const dir = join(root, 'test', tier);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    } catch {
+      return [];
+    }
+    return entries.filter((f) => f.endsWith('.test.ts')).map((f) => relative(root, join(dir, f)));
+  });
+}
+
+function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...files];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+  };
+  process.once('SIGINT', forward).once('SIGTERM', forward);
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
+}
+
+const files = testFiles();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+
+const env: NodeJS.ProcessEnv = { ...process.env };
+let container: StartedSparkConnectContainer | undefined;
+let exitCode = 1;
+try {
+  if (withSpark && !env['SPARK_REMOTE']) {
+    console.log(`starting Spark Connect (${SPARK_IMAGE})`);
+    container = await new SparkConnectContainer().start();
+    env['SPARK_REMOTE'] = container.getConnectionString();
+    env['SPARK_UI_URL'] = container.getUiUrl();
+    console.log(`Spark Connect at ${env['SPARK_REMOTE']}`);
+  }
+  exitCode = await runNodeTests(files, env);
+} finally {
+  await container?.stop();
+}
+process.exit(exitCode);
