@@ -1,0 +1,49 @@
+/**
+ * `npm start`: the service on a local Spark. With `SPARK_REMOTE` set it uses that server;
+ * otherwise it starts a Spark Connect container (`SPARK_IMAGE`, by default apache/spark at
+ * the pinned version, which `npm run spark:image` can build) and stops it when the service exits.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  SparkConnectContainer,
+  type StartedSparkConnectContainer,
+} from '../test/containers/spark-connect-container.js';
+import { SPARK_IMAGE } from '../test/containers/spark-version.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env: NodeJS.ProcessEnv = { ...process.env };
+let container: StartedSparkConnectContainer | undefined;
+
+if (!env['SPARK_REMOTE']) {
+  console.log(`starting a local Spark Connect server (${SPARK_IMAGE})…`);
+  try {
+    container = await new SparkConnectContainer().start();
+  } catch (err) {
+    console.error(
+      `could not start Spark in a container (${(err as Error).message}).\n` +
+        'npm start needs Docker for a local Spark; or point it at a server: SPARK_REMOTE=sc://host:15002 npm start',
+    );
+    process.exit(1);
+  }
+  env['SPARK_REMOTE'] = container.getConnectionString();
+  console.log(`Spark Connect at ${env['SPARK_REMOTE']} (web UI ${container.getUiUrl()})`);
+}
+
+const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    service.kill(signal);
+  });
+}
+const code = await new Promise<number>((resolve) => {
+  service.on('exit', (exitCode) => {
+    resolve(exitCode ?? 0);
+  });
+});
+await container?.stop();
+process.exit(code);
