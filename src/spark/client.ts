@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseConnectionString, type SparkEndpoint } from './connection-string.js';
 import { GrpcTransport, type TransportOptions } from './grpc.js';
 import { SparkSession } from './session.js';
+import { ExecutionStats } from './stats.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -25,6 +26,8 @@ export interface NewSessionOptions {
 export class SparkConnectClient {
   readonly endpoint: SparkEndpoint;
   readonly clientType: string;
+  /** Executions of every session of this client. */
+  readonly executions = new ExecutionStats();
   readonly #transport: GrpcTransport;
 
   constructor(endpoint: SparkEndpoint, options: TransportOptions = {}) {
@@ -50,6 +53,7 @@ export class SparkConnectClient {
       userName: options.userName ?? this.endpoint.userName,
       sessionId: options.sessionId,
       clientType: this.clientType,
+      stats: this.executions,
     });
   }
 

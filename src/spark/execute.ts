@@ -3,21 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import { SparkConnectService, type ExecutePlanResponse, type Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from './errors.js';
+import { backoff, canReattach, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { SparkSession } from './session.js';
 import { withDeadline } from './session.js';
-
-export interface RetryPolicy {
-  /** Reattach attempts in a row without progress before giving up. */
-  readonly maxRetries: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 10,
-  initialBackoffMs: 100,
-  maxBackoffMs: 5_000,
-};
+import type { ExecutionStats } from './stats.js';
 
 export interface ExecuteOptions {
   /** Aborting cancels the stream, interrupts the operation on the server and releases it. */
@@ -34,6 +23,8 @@ const RELEASE_EVERY = 16;
 
 /** How long cleanup waits for a job to start before interrupting anyway. */
 const JOB_START_WAIT_MS = 10_000;
+
+type Stream = AsyncGenerator<ExecutePlanResponse, void, undefined>;
 
 /**
  * One reattachable execution of a plan, iterated once. Like Spark's own clients, it requires
@@ -52,48 +43,63 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
   readonly #session: SparkSession;
   readonly #plan: Plan;
   readonly #options: ExecuteOptions;
+  readonly #stats: ExecutionStats | undefined;
   #started = false;
-  #cleanup: Promise<void> = Promise.resolve();
+  #lastResponseId: string | undefined;
+  #jobSeen = false;
+  #finishing: Promise<void> | undefined;
+  readonly #closed: Promise<void>;
+  #markClosed!: () => void;
 
-  constructor(session: SparkSession, plan: Plan, options: ExecuteOptions) {
+  constructor(session: SparkSession, plan: Plan, options: ExecuteOptions, stats?: ExecutionStats) {
     this.#session = session;
     this.#plan = plan;
     this.#options = options;
+    this.#stats = stats;
     this.operationId = options.operationId ?? randomUUID();
+    this.#closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
   }
 
-  /** Settles when the server-side cleanup (interrupt, release) that followed the iteration is done. */
+  /**
+   * Settles when the execution is over on the server: its result complete or its operation
+   * interrupted, and released.
+   */
   get closed(): Promise<void> {
-    return this.#cleanup;
+    return this.#closed;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<ExecutePlanResponse, void, undefined> {
+  async *[Symbol.asyncIterator](): Stream {
     if (this.#started) throw new Error(`execution ${this.operationId} can be iterated only once`);
     this.#started = true;
+    const stats = this.#stats;
+    if (stats) stats.started++;
     const session = this.#session;
     const { signal } = this.#options;
     const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
-    let lastResponseId: string | undefined;
     let reachedServer = false;
-    let complete = false;
-    let failed = false;
-    let jobSeen = false;
+    let outcome = 'stopped' as 'complete' | 'failed' | 'stopped';
     let failures = 0;
     let sinceRelease = 0;
+    // An abort stops the operation even while the consumer is not pulling.
+    const onAbort = () => void this.#finish(false);
+    signal?.addEventListener('abort', onAbort, { once: true });
     let stream = this.#executePlan();
     try {
-      while (!complete) {
+      for (;;) {
         try {
           for await (const response of stream) {
             session.observe(response);
             reachedServer = true;
             failures = 0;
-            lastResponseId = response.responseId;
+            this.#lastResponseId = response.responseId;
             if (response.responseType.case === 'resultComplete') {
-              complete = true;
-              break;
+              outcome = 'complete';
+              return;
             }
-            jobSeen ||= showsRunningJob(response);
+            this.#jobSeen ||= showsRunningJob(response);
+            signal?.throwIfAborted();
             yield response;
             if (++sinceRelease >= RELEASE_EVERY) {
               sinceRelease = 0;
@@ -101,30 +107,36 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
             }
           }
           // The server ends reattachable streams after a time or size limit: resume.
-          if (!complete) stream = this.#reattach(lastResponseId);
+          stream = this.#reattach(this.#lastResponseId);
         } catch (err) {
           if (signal?.aborted) throw signal.reason;
           const error = SparkError.from(err);
+          // A reattach that finds no operation, before any response, means the request never
+          // reached Spark: send it again.
           const neverArrived =
             error.errorClass === 'INVALID_HANDLE.OPERATION_NOT_FOUND' && !reachedServer && failures > 0;
-          if (!(error.retryable || neverArrived) || failures >= policy.maxRetries) {
-            failed = !error.retryable;
+          if (!neverArrived && !canReattach(error, failures, policy)) {
+            if (!error.retryable) outcome = 'failed';
             throw await session.enrich(error);
           }
           await sleep(backoff(policy, failures++), undefined, { signal }).catch(() => {
             throw signal?.reason;
           });
-          // A reattach that finds no operation means the first request never reached Spark.
-          stream = neverArrived ? this.#executePlan() : this.#reattach(lastResponseId);
+          if (stats && !neverArrived) stats.reattached++;
+          stream = neverArrived ? this.#executePlan() : this.#reattach(this.#lastResponseId);
         }
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (stats)
+        stats[outcome === 'complete' ? 'completed' : outcome === 'failed' ? 'failed' : 'interrupted']++;
       // A failed operation has ended on the server; anything else unfinished is interrupted.
-      this.#cleanup = this.#finish(complete || failed, jobSeen, lastResponseId);
+      // In the background: `closed` tells when it is done.
+      void this.#finish(outcome !== 'stopped');
     }
   }
 
-  #executePlan(): AsyncGenerator<ExecutePlanResponse, void, undefined> {
+  #executePlan(): Stream {
     const session = this.#session;
     const request = create(SparkConnectService.method.executePlan.input, {
       ...session.header(),
@@ -138,30 +150,40 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
     });
   }
 
-  #reattach(lastResponseId: string | undefined): AsyncGenerator<ExecutePlanResponse, void, undefined> {
+  #reattach(lastResponseId: string | undefined, signal = this.#options.signal): Stream {
     const session = this.#session;
     const request = create(SparkConnectService.method.reattachExecute.input, {
       ...session.header(),
       operationId: this.operationId,
       ...(lastResponseId === undefined ? {} : { lastResponseId }),
     });
-    return session.transport.serverStream(SparkConnectService.method.reattachExecute, request, {
-      signal: this.#options.signal,
-    });
+    return session.transport.serverStream(SparkConnectService.method.reattachExecute, request, { signal });
+  }
+
+  /** Ends the execution on the server, once: interrupts it unless it `ended`, then releases it. */
+  #finish(ended: boolean): Promise<void> {
+    this.#finishing ??= (async () => {
+      try {
+        if (!ended && (this.#jobSeen || (await this.#awaitJob(this.#lastResponseId)) !== 'complete')) {
+          await this.#session.interrupt(this.operationId);
+        }
+      } catch {
+        // The operation may already be gone; releasing below is what frees it.
+      }
+      try {
+        await this.#release({ case: 'releaseAll', value: {} });
+      } catch {
+        // Spark removes executions nobody reattaches to after a timeout.
+      }
+      this.#markClosed();
+    })();
+    return this.#finishing;
   }
 
   /** Follows the operation until its job runs or it completes, within a bounded time. */
   async #awaitJob(lastResponseId: string | undefined): Promise<'running' | 'complete' | 'unknown'> {
-    const request = create(SparkConnectService.method.reattachExecute.input, {
-      ...this.#session.header(),
-      operationId: this.operationId,
-      ...(lastResponseId === undefined ? {} : { lastResponseId }),
-    });
-    const stream = this.#session.transport.serverStream(SparkConnectService.method.reattachExecute, request, {
-      signal: AbortSignal.timeout(JOB_START_WAIT_MS),
-    });
     try {
-      for await (const response of stream) {
+      for await (const response of this.#reattach(lastResponseId, AbortSignal.timeout(JOB_START_WAIT_MS))) {
         if (response.responseType.case === 'resultComplete') return 'complete';
         if (showsRunningJob(response)) return 'running';
       }
@@ -173,21 +195,6 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
 
   #releaseUntil(responseId: string): void {
     this.#release({ case: 'releaseUntil', value: { responseId } }).catch(() => undefined);
-  }
-
-  async #finish(ended: boolean, jobSeen: boolean, lastResponseId: string | undefined): Promise<void> {
-    try {
-      if (!ended && (jobSeen || (await this.#awaitJob(lastResponseId)) !== 'complete')) {
-        await this.#session.interrupt(this.operationId);
-      }
-    } catch {
-      // The operation may already be gone; releasing below is what frees it.
-    }
-    try {
-      await this.#release({ case: 'releaseAll', value: {} });
-    } catch {
-      // Spark removes executions nobody reattaches to after a timeout.
-    }
   }
 
   async #release(
@@ -207,10 +214,4 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
 function showsRunningJob(response: ExecutePlanResponse): boolean {
   const type = response.responseType;
   return type.case === 'arrowBatch' || (type.case === 'executionProgress' && type.value.stages.length > 0);
-}
-
-/** Exponential backoff with full jitter. */
-function backoff(policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -114,7 +114,11 @@ export class GrpcTransport {
     signal?.addEventListener('abort', onAbort, { once: true });
     let finished = false;
     try {
-      for await (const message of call) yield message as MessageShape<O>;
+      for await (const message of call) {
+        // Messages grpc-js buffered before an abort are not handed out after it.
+        signal?.throwIfAborted();
+        yield message as MessageShape<O>;
+      }
       finished = true;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

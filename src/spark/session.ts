@@ -17,6 +17,7 @@ import type { DataType } from '../gen/spark/connect/types_pb.js';
 import { SparkError } from './errors.js';
 import { Execution, type ExecuteOptions } from './execute.js';
 import type { CallOptions, GrpcTransport } from './grpc.js';
+import type { ExecutionStats } from './stats.js';
 
 export interface SessionOptions {
   /** Spark's `UserContext.user_id`; sessions are keyed by (user id, session id). */
@@ -26,6 +27,8 @@ export interface SessionOptions {
   readonly sessionId?: string | undefined;
   /** Reported to Spark as `client_type`, for its logs and UI. */
   readonly clientType: string;
+  /** Where executions of this session are counted. */
+  readonly stats?: ExecutionStats | undefined;
 }
 
 type AnalyzeCase = NonNullable<AnalyzePlanRequest['analyze']['case']>;
@@ -48,16 +51,29 @@ export class SparkSession {
   readonly userContext: UserContext;
   readonly clientType: string;
   readonly transport: GrpcTransport;
+  readonly #stats: ExecutionStats | undefined;
+  /** When this object was created (ms since the epoch); the server session starts with the first call. */
+  readonly createdAt: number = Date.now();
+  #lastUsedAt: number = this.createdAt;
   #serverSideSessionId: string | undefined;
 
   constructor(transport: GrpcTransport, options: SessionOptions) {
     this.transport = transport;
     this.sessionId = options.sessionId ?? randomUUID();
     this.clientType = options.clientType;
+    this.#stats = options.stats;
     this.userContext = create(UserContextSchema, {
       userId: options.userId,
       ...(options.userName === undefined ? {} : { userName: options.userName }),
     });
+  }
+
+  /**
+   * When the server last heard from this session (ms since the epoch): Spark's idle timeout
+   * counts from there.
+   */
+  get lastUsedAt(): number {
+    return this.#lastUsedAt;
   }
 
   /** The id the server gave this session; undefined until the first response. */
@@ -84,6 +100,7 @@ export class SparkSession {
 
   /** Checks a response belongs to this session, and remembers the server-side session id. */
   observe(response: { sessionId: string; serverSideSessionId: string }): void {
+    this.#lastUsedAt = Date.now();
     if (response.sessionId !== '' && response.sessionId !== this.sessionId) {
       throw sessionChanged(`the server answered for session ${response.sessionId}, not ${this.sessionId}`);
     }
@@ -97,7 +114,7 @@ export class SparkSession {
 
   /** Runs a plan; iterate the result to stream its responses. */
   execute(plan: Plan, options: ExecuteOptions = {}): Execution {
-    return new Execution(this, plan, options);
+    return new Execution(this, plan, options, this.#stats);
   }
 
   async analyze(analyze: AnalyzeInput, options: CallOptions = {}): Promise<AnalyzePlanResponse> {
