@@ -30,3 +30,13 @@ export function sqlRelation(query: string, args: SqlArguments = {}): Relation {
 export function rootPlan(relation: Relation): Plan {
   return create(PlanSchema, { opType: { case: 'root', value: relation } });
 }
+
+/** A plan that runs a SQL statement for its effect (DDL, SET, CREATE TEMPORARY VIEW…). */
+export function sqlCommandPlan(query: string, args: SqlArguments = {}): Plan {
+  return create(PlanSchema, {
+    opType: {
+      case: 'command',
+      value: { commandType: { case: 'sqlCommand', value: { input: sqlRelation(query, args) } } },
+    },
+  });
+}

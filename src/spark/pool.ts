@@ -1,0 +1,355 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import genericPool, { type Pool } from 'generic-pool';
+import type { SparkConnectClient } from './client.js';
+import { SparkError } from './errors.js';
+import { needsRenewal, parseSparkDuration, renewalTiming, type RenewalTiming } from './renewal.js';
+import { retryOnFreshSession } from './retry.js';
+import type { SparkSession } from './session.js';
+import { setUpSession, type SessionSetup } from './session-setup.js';
+
+export interface SessionPoolOptions {
+  /** Sessions kept open and set up while idle, so requests do not wait for one. */
+  readonly min: number;
+  readonly max: number;
+  /** How long a request waits for a free session before {@link PoolExhaustedError}. */
+  readonly acquireTimeoutMs: number;
+  /** Sessions beyond `min` idle this long are closed. */
+  readonly idleEvictMs: number;
+  /**
+   * Spark's idle session timeout. The server's own value
+   * (`spark.connect.session.manager.defaultSessionTimeout`) wins when it is shorter.
+   */
+  readonly serverSessionTimeoutMs: number;
+  readonly setup: SessionSetup;
+  /** The Spark user of these sessions (one pool per tenant). */
+  readonly userId?: string | undefined;
+  /** Deadline for creating and setting up one session. */
+  readonly createTimeoutMs?: number;
+  readonly onEvent?: (event: PoolEvent) => void;
+}
+
+export type PoolEvent =
+  | { readonly type: 'created'; readonly sessionId: string }
+  | { readonly type: 'destroyed'; readonly sessionId: string; readonly reason: DestroyReason }
+  | { readonly type: 'create-failed'; readonly error: unknown };
+
+/** Why a session left the pool. */
+export type DestroyReason = 'renewed' | 'evicted' | 'discarded' | 'closed';
+
+/** Every session is in use and none came free in time: retry shortly. */
+export class PoolExhaustedError extends Error {
+  override readonly name = 'PoolExhaustedError';
+  readonly retryAfterSeconds = 1;
+}
+
+/** The pool is shutting down. */
+export class PoolClosedError extends Error {
+  override readonly name = 'PoolClosedError';
+  readonly retryAfterSeconds = 1;
+}
+
+/** A session borrowed from the pool; release it on every path (`await using`). */
+export class Lease implements AsyncDisposable {
+  readonly session: SparkSession;
+  /** Aborts when the caller aborts, or when the pool stops waiting for this lease at shutdown. */
+  readonly signal: AbortSignal;
+  readonly #giveBack: (lease: Lease, discard: boolean) => Promise<void>;
+  #discard = false;
+  #released: Promise<void> | undefined;
+
+  constructor(
+    session: SparkSession,
+    signal: AbortSignal,
+    giveBack: (lease: Lease, discard: boolean) => Promise<void>,
+  ) {
+    this.session = session;
+    this.signal = signal;
+    this.#giveBack = giveBack;
+  }
+
+  /** The session is no longer usable (the server forgot it): close it instead of reusing it. */
+  discard(): void {
+    this.#discard = true;
+  }
+
+  release(): Promise<void> {
+    this.#released ??= this.#giveBack(this, this.#discard);
+    return this.#released;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+export interface PoolStats {
+  readonly min: number;
+  readonly max: number;
+  /** Sessions open now: in use plus idle. */
+  readonly size: number;
+  readonly inUse: number;
+  readonly idle: number;
+  /** Requests waiting for a session. */
+  readonly waiting: number;
+  readonly created: number;
+  readonly renewed: number;
+  readonly evicted: number;
+  readonly discarded: number;
+  readonly closed: number;
+  readonly createFailures: number;
+}
+
+/**
+ * Spark Connect sessions on generic-pool. Sessions are set up once (configs, views) and
+ * reused FIFO. Renewal is generic-pool's evictor: a session idle for most of Spark's timeout
+ * is destroyed and, while the pool is at its minimum, replaced in the background; one that
+ * reaches a borrower close to expiry is replaced then (test-on-borrow). A session the server
+ * forgot is discarded by its lease.
+ */
+export class SessionPool {
+  readonly #client: SparkConnectClient;
+  readonly #options: SessionPoolOptions;
+  readonly #timing: RenewalTiming;
+  readonly #pool: Pool<SparkSession>;
+  readonly #leases = new Set<Lease>();
+  readonly #shutdown = new AbortController();
+  readonly #discarded = new WeakSet<SparkSession>();
+  readonly #counts = { created: 0, renewed: 0, evicted: 0, discarded: 0, closed: 0, createFailures: 0 };
+  #createFailuresInRow = 0;
+  /** Sessions created and not yet destroyed (generic-pool's size also counts creations in flight). */
+  #live = 0;
+  #lastCreateFailure: { readonly error: unknown; readonly at: number } | undefined;
+  #createWaiters = new Set<(error: unknown) => void>();
+  #drained: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(client: SparkConnectClient, options: SessionPoolOptions, serverTimeoutMs: number) {
+    this.#client = client;
+    this.#options = options;
+    this.#timing = renewalTiming(serverTimeoutMs);
+    this.#pool = genericPool.createPool<SparkSession>(
+      {
+        create: () => this.#create(),
+        destroy: (session) => this.#destroy(session),
+        validate: (session) => Promise.resolve(this.#usable(session)),
+      },
+      {
+        min: options.min,
+        max: options.max,
+        acquireTimeoutMillis: options.acquireTimeoutMs,
+        fifo: true,
+        testOnBorrow: true,
+        idleTimeoutMillis: this.#timing.renewAfterIdleMs,
+        softIdleTimeoutMillis: options.idleEvictMs,
+        evictionRunIntervalMillis: this.#timing.checkEveryMs,
+        numTestsPerEvictionRun: options.max,
+        autostart: true,
+      },
+    );
+  }
+
+  /**
+   * Creates the pool. Asks Spark for its session timeout first (with a short deadline: a
+   * server that is down now does not stop the service from starting).
+   */
+  static async start(client: SparkConnectClient, options: SessionPoolOptions): Promise<SessionPool> {
+    const serverTimeoutMs = await discoverSessionTimeout(client, options);
+    return new SessionPool(client, options, serverTimeoutMs);
+  }
+
+  /** The renewal schedule in force. */
+  get timing(): RenewalTiming {
+    return this.#timing;
+  }
+
+  /**
+   * Borrows a session. Waits at most `acquireTimeoutMs` ({@link PoolExhaustedError}); fails at
+   * once with Spark's error when no session exists and creating one fails (Spark is down).
+   */
+  async acquire(signal?: AbortSignal): Promise<Lease> {
+    if (this.#closing) throw new PoolClosedError('the service is shutting down');
+    signal?.throwIfAborted();
+    // While Spark is known to be down (no session, the last attempt just failed), say so at once.
+    const failure = this.#lastCreateFailure;
+    if (this.#live === 0 && failure !== undefined && Date.now() - failure.at < 1_000) {
+      throw failure.error instanceof Error ? failure.error : new Error(String(failure.error));
+    }
+    const pending = this.#pool.acquire();
+    const session = await new Promise<SparkSession>((resolve, reject) => {
+      const settle = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#createWaiters.delete(onCreateFailed);
+      };
+      const onAbort = () => {
+        settle();
+        reject(signal?.reason as Error);
+      };
+      const onCreateFailed = (error: unknown) => {
+        // With sessions open, one may come free; with none, waiting is pointless.
+        if (this.#live > 0) return;
+        settle();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#createWaiters.add(onCreateFailed);
+      pending.then(
+        (s) => {
+          settle();
+          resolve(s);
+        },
+        (err: unknown) => {
+          settle();
+          if (!(err instanceof Error)) reject(new Error(String(err)));
+          else if (err.name === 'TimeoutError')
+            reject(new PoolExhaustedError(`all ${this.#options.max} Spark sessions are busy`));
+          else reject(err);
+        },
+      );
+    }).catch((err: unknown) => {
+      // Whoever stopped waiting, a session that arrives later goes straight back.
+      pending.then((s) => this.#pool.release(s)).catch(() => undefined);
+      throw err;
+    });
+    const leaseSignal = signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
+    const lease = new Lease(session, leaseSignal, (l, discard) => this.#giveBack(l, discard));
+    this.#leases.add(lease);
+    return lease;
+  }
+
+  /**
+   * Runs `fn` with a leased session. When the server no longer knows the session (expired,
+   * released, restarted), the session is discarded and `fn` runs once more on a fresh one.
+   * For calls whose result is not delivered piecemeal; streams decide that themselves.
+   */
+  async withSession<T>(
+    fn: (session: SparkSession, signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.acquire(signal);
+      try {
+        return await fn(lease.session, lease.signal);
+      } catch (err) {
+        if (err instanceof SparkError && err.sessionGone) lease.discard();
+        if (!retryOnFreshSession(err, { resultStarted: false, attempt })) throw err;
+      } finally {
+        await lease.release();
+      }
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      min: this.#pool.min,
+      max: this.#pool.max,
+      size: this.#pool.size,
+      inUse: this.#pool.borrowed,
+      idle: this.#pool.available,
+      waiting: this.#pool.pending,
+      ...this.#counts,
+    };
+  }
+
+  /**
+   * Stops lending, lets leases finish for `graceMs`, aborts the rest (their executions are
+   * interrupted), then closes every session on the server.
+   */
+  close(graceMs: number): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.race([this.#allReturned(), sleep(graceMs)]);
+      this.#shutdown.abort(new PoolClosedError('the service is shutting down'));
+      await Promise.race([this.#allReturned(), sleep(10_000)]);
+      // drain() also waits for requests their callers gave up on (they time out on their own).
+      await Promise.race([this.#pool.drain(), sleep(1_000)]);
+      await this.#pool.clear();
+    })();
+    return this.#closing;
+  }
+
+  async #create(): Promise<SparkSession> {
+    const session = this.#client.newSession(
+      this.#options.userId === undefined ? {} : { userId: this.#options.userId },
+    );
+    try {
+      await setUpSession(
+        session,
+        this.#options.setup,
+        AbortSignal.timeout(this.#options.createTimeoutMs ?? 30_000),
+      );
+    } catch (err) {
+      this.#counts.createFailures++;
+      this.#lastCreateFailure = { error: err, at: Date.now() };
+      this.#options.onEvent?.({ type: 'create-failed', error: err });
+      for (const waiter of this.#createWaiters) waiter(err);
+      // generic-pool tries again at once; back off so a down server is not hammered.
+      await sleep(Math.min(100 * 2 ** this.#createFailuresInRow++, 5_000));
+      await session.release().catch(() => undefined);
+      throw err;
+    }
+    this.#createFailuresInRow = 0;
+    this.#lastCreateFailure = undefined;
+    this.#live++;
+    this.#counts.created++;
+    this.#options.onEvent?.({ type: 'created', sessionId: session.sessionId });
+    return session;
+  }
+
+  async #destroy(session: SparkSession): Promise<void> {
+    const reason: DestroyReason = this.#closing
+      ? 'closed'
+      : this.#discarded.has(session)
+        ? 'discarded'
+        : needsRenewal(session.lastUsedAt, Date.now(), this.#timing)
+          ? 'renewed'
+          : 'evicted';
+    this.#live--;
+    this.#counts[reason]++;
+    this.#options.onEvent?.({ type: 'destroyed', sessionId: session.sessionId, reason });
+    // A discarded session is already gone on the server.
+    if (reason !== 'discarded') await session.release().catch(() => undefined);
+  }
+
+  #usable(session: SparkSession): boolean {
+    return !this.#discarded.has(session) && !needsRenewal(session.lastUsedAt, Date.now(), this.#timing);
+  }
+
+  async #giveBack(lease: Lease, discard: boolean): Promise<void> {
+    this.#leases.delete(lease);
+    if (this.#leases.size === 0) this.#drained?.();
+    if (discard) {
+      this.#discarded.add(lease.session);
+      await this.#pool.destroy(lease.session);
+    } else {
+      await this.#pool.release(lease.session);
+    }
+  }
+
+  #allReturned(): Promise<void> {
+    if (this.#leases.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+    });
+  }
+}
+
+/** The shorter of the configured timeout and the server's own; the configured one if Spark cannot tell. */
+async function discoverSessionTimeout(
+  client: SparkConnectClient,
+  options: SessionPoolOptions,
+): Promise<number> {
+  const key = 'spark.connect.session.manager.defaultSessionTimeout';
+  const session = client.newSession(options.userId === undefined ? {} : { userId: options.userId });
+  try {
+    const values = await session.getConfigs([key], { signal: AbortSignal.timeout(5_000) });
+    const server = parseSparkDuration(values.get(key) ?? '');
+    return server !== undefined && server > 0
+      ? Math.min(server, options.serverSessionTimeoutMs)
+      : options.serverSessionTimeoutMs;
+  } catch (err) {
+    if (err instanceof SparkError || (err instanceof Error && err.name === 'TimeoutError'))
+      return options.serverSessionTimeoutMs;
+    throw err;
+  } finally {
+    await session.release({ signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,37 @@
+import { sqlCommandPlan } from '../plan/sql.js';
+import type { SparkSession } from './session.js';
+
+/** What every session of the service is given before its first request, and again whenever it is replaced. */
+export interface SessionSetup {
+  /** Spark SQL configurations. */
+  readonly configs: Readonly<Record<string, string>>;
+  /** SQL statements run in order, e.g. `CREATE TEMPORARY VIEW` for datasets. */
+  readonly statements: readonly string[];
+}
+
+/**
+ * The configurations the service relies on: UTC for every timestamp it formats, ANSI SQL
+ * semantics, and frequent progress reports, which let an interrupt wait until a query's job
+ * is running (Spark cannot stop a job that starts after its interrupt).
+ */
+export const SERVICE_CONFIGS: Readonly<Record<string, string>> = {
+  'spark.sql.session.timeZone': 'UTC',
+  'spark.sql.ansi.enabled': 'true',
+  'spark.connect.progress.reportInterval': '200ms',
+};
+
+/** Applies a setup to a fresh session. */
+export async function setUpSession(
+  session: SparkSession,
+  setup: SessionSetup,
+  signal?: AbortSignal,
+): Promise<void> {
+  const configs = { ...SERVICE_CONFIGS, ...setup.configs };
+  await session.setConfigs(configs, { signal });
+  for (const statement of setup.statements) {
+    const execution = session.execute(sqlCommandPlan(statement), { signal });
+    for await (const _response of execution) {
+      // A statement answers with its result relation; nothing to read.
+    }
+  }
+}
