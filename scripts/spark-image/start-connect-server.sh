@@ -10,13 +10,21 @@ props=()
 
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    --conf|-c) props+=("-D$2"); shift 2 ;;
-    --conf=*) props+=("-D${1#--conf=}"); shift ;;
+    --conf|-c) conf="$2"; shift 2 ;;
+    --conf=*) conf="${1#--conf=}"; shift ;;
     --master) props+=("-Dspark.master=$2"); shift 2 ;;
     --driver-memory) memory="$2"; shift 2 ;;
     --wait) shift ;;
     *) echo "start-connect-server.sh: unsupported option '$1'" >&2; exit 2 ;;
   esac
+  if [ -n "${conf:-}" ]; then
+    # The driver's heap is fixed when the JVM starts, as spark-submit does for this conf.
+    case "$conf" in
+      spark.driver.memory=*) memory="${conf#spark.driver.memory=}" ;;
+      *) props+=("-D$conf") ;;
+    esac
+    conf=""
+  fi
 done
 
 # The module flags Spark's launcher adds on Java 17+.

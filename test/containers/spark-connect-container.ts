@@ -34,7 +34,16 @@ export class SparkConnectContainer extends GenericContainer {
     return this.withSparkConf('spark.connect.session.manager.defaultSessionTimeout', timeout);
   }
 
+  /**
+   * The driver's heap (e.g. `2g`; Spark's default is 1g). Results pass through the driver, which
+   * queues what the client has not read yet.
+   */
+  withDriverMemory(memory: string): this {
+    return this.withSparkConf('spark.driver.memory', memory);
+  }
+
   /** Requires clients to send this bearer token (Spark's pre-shared token authentication). */
+
   withAuthToken(token: string): this {
     this.#token = token;
     return this.withEnvironment({ SPARK_CONNECT_AUTHENTICATE_TOKEN: token });
