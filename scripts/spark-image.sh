@@ -15,9 +15,17 @@ version="${SPARK_VERSION:-$(node -p "require('$root/package.json').config.sparkV
 image="${SPARK_IMAGE:-apache/spark:$version}"
 base="${BASE_IMAGE:-debian:bookworm-slim}"
 
+# The image records what it was built from; a change to the recipe rebuilds it.
+recipe=$( { echo "$version"; cat "$here/spark-image/Dockerfile" "$here/spark-image/pom.xml" \
+  "$here/spark-image/start-connect-server.sh"; } | sha256sum | cut -c1-16)
 if [ -z "${FORCE:-}" ] && docker image inspect "$image" >/dev/null 2>&1; then
-  echo "$image is present"
-  exit 0
+  built=$(docker image inspect -f '{{ index .Config.Labels "dev.spark-data-api.recipe" }}' "$image")
+  # An image without our label came from elsewhere (e.g. the official one): keep it.
+  if [ "$built" = "$recipe" ] || [ "$built" = "<no value>" ] || [ -z "$built" ]; then
+    echo "$image is present"
+    exit 0
+  fi
+  echo "$image was built from an older recipe; rebuilding"
 fi
 
 if ! docker image inspect "$base" >/dev/null 2>&1 && ! docker pull "$base" >/dev/null 2>&1; then
@@ -69,5 +77,6 @@ cp "$here/spark-image/Dockerfile" "$here/spark-image/start-connect-server.sh" "$
 echo "building $image"
 docker build -q --build-arg BASE_IMAGE="$base" \
   --label org.opencontainers.image.version="$version" \
+  --label dev.spark-data-api.recipe="$recipe" \
   -t "$image" "$context" >/dev/null
 echo "built $image"
