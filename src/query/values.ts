@@ -1,0 +1,72 @@
+import { LiteralError, literal, type TypedValue } from '../plan/literals.js';
+import type { TypeFamily } from './columns.js';
+import { QueryError } from './errors.js';
+import type { Scalar } from './spec.js';
+
+/**
+ * A JSON value read as the type of the column (or parameter) it meets. Numbers and exact
+ * strings are both accepted where they are unambiguous; the message of a refusal says what
+ * form is expected.
+ */
+export function typedValue(value: Scalar, family: TypeFamily, type: string, pointer: string): TypedValue {
+  if (value === null)
+    throw new QueryError(pointer, `null is not a value here; use op "is_null" or "not_null"`);
+  const typed = ((): TypedValue => {
+    switch (family) {
+      case 'boolean':
+        return { type: 'boolean', value: value as boolean };
+      case 'integer':
+        return { type: 'int', value: numberFrom(value, pointer, type) };
+      case 'long':
+        return { type: 'long', value: typeof value === 'number' ? value : (value as string) };
+      case 'fractional':
+        return { type: 'double', value: numberFrom(value, pointer, type) };
+      case 'decimal':
+        return {
+          type: 'decimal',
+          value: typeof value === 'number' ? decimalText(value, pointer) : (value as string),
+        };
+      case 'string':
+        return { type: 'string', value: value as string };
+      case 'binary':
+        return { type: 'binary', value: base64(value, pointer) };
+      case 'date':
+        return { type: 'date', value: value as string };
+      case 'timestamp':
+        return { type: 'timestamp', value: value as string };
+      case 'timestamp_ntz':
+        return { type: 'timestamp_ntz', value: value as string };
+      default:
+        throw new QueryError(pointer, `columns of type ${type} cannot be compared with a value`);
+    }
+  })();
+  try {
+    literal(typed); // checks the value fits the type
+  } catch (err) {
+    if (err instanceof LiteralError) throw new QueryError(pointer, `${err.message} (column type ${type})`);
+    throw err;
+  }
+  return typed;
+}
+
+function numberFrom(value: Scalar, pointer: string, type: string): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return Number(value);
+  throw new QueryError(pointer, `expected a number for ${type}, got ${JSON.stringify(value)}`);
+}
+
+function decimalText(value: number, pointer: string): string {
+  if (!Number.isFinite(value)) throw new QueryError(pointer, `expected a finite decimal, got ${value}`);
+  const text = String(value);
+  if (/e/i.test(text)) throw new QueryError(pointer, `give ${text} as a decimal string to keep it exact`);
+  return text;
+}
+
+function base64(value: Scalar, pointer: string): Uint8Array {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
+    throw new QueryError(pointer, 'expected base64 text for a binary column');
+  }
+  return new Uint8Array(Buffer.from(value, 'base64'));
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toJson } from '@bufbuild/protobuf';
+import fc from 'fast-check';
+import { PlanSchema } from '../../../src/gen/spark/connect/base_pb.js';
+import { compilePlan } from '../../../src/plan/compile.js';
+import { QueryError } from '../../../src/query/errors.js';
+import type { QuerySpec } from '../../../src/query/spec.js';
+import { validateQuery } from '../../../src/query/validate.js';
+import { FIXTURE, FIXTURE_TEMPLATE } from '../../helpers/fixture-dataset.js';
+
+/** The plan with every literal value blanked: what a value must never change. */
+function shapeOf(spec: QuerySpec): string {
+  const json = JSON.stringify(
+    toJson(PlanSchema, compilePlan(validateQuery(spec, FIXTURE), FIXTURE_TEMPLATE)),
+  );
+  return json.replace(/"literal":\{"(\w+)":("(?:[^"\\]|\\.)*"|[^}]*)\}/g, '"literal":{"$1":_}');
+}
+
+const hostile = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom(
+    "'; DROP TABLE fixture; --",
+    '`id`',
+    '" OR 1=1 --',
+    '\\',
+    '\u0000',
+    '/* */',
+    '${x}',
+    ':since',
+    '?',
+    'a\nb',
+    '\u2028',
+  ),
+);
+
+describe('hostile input', () => {
+  it('travels as a literal: a value never changes the plan’s shape', () => {
+    const base = shapeOf({ where: { op: 'eq', column: 'name', value: 'x' } });
+    fc.assert(
+      fc.property(hostile, (value) => {
+        assert.equal(shapeOf({ where: { op: 'eq', column: 'name', value } }), base);
+      }),
+    );
+  });
+
+  it('in patterns and set members, too', () => {
+    const like = shapeOf({ where: { op: 'like', column: 'name', pattern: 'x' } });
+    const set = shapeOf({ where: { op: 'in', column: 'name', values: ['x', 'y'] } });
+    fc.assert(
+      fc.property(hostile, hostile, (a, b) => {
+        assert.equal(shapeOf({ where: { op: 'like', column: 'name', pattern: a } }), like);
+        assert.equal(shapeOf({ where: { op: 'in', column: 'name', values: [a, b] } }), set);
+      }),
+    );
+  });
+
+  it('as a column name, fails validation with a 4xx error unless it is a real column', () => {
+    const names = new Set(FIXTURE.columns.map((c) => c.name.toLowerCase()));
+    fc.assert(
+      fc.property(hostile, (column) => {
+        fc.pre(!names.has(column.toLowerCase()));
+        assert.throws(
+          () => validateQuery({ where: { op: 'eq', column, value: 1 } }, FIXTURE),
+          (err: unknown) => err instanceof QueryError && err.pointer === '/where/column',
+        );
+      }),
+    );
+  });
+
+  it('as an alias, is only ever a name: the plan differs from a benign alias in that name alone', () => {
+    const plan = (as: string) =>
+      JSON.stringify(
+        toJson(
+          PlanSchema,
+          compilePlan(validateQuery({ select: [{ column: 'id', as }] }, FIXTURE), FIXTURE_TEMPLATE),
+        ),
+      );
+    const benign = plan('benign_alias');
+    fc.assert(
+      fc.property(
+        hostile.filter((s) => s.length > 0 && s.length <= 256),
+        (as) => {
+          assert.equal(plan(as), benign.replace('"benign_alias"', JSON.stringify(as)));
+        },
+      ),
+    );
+  });
+});
