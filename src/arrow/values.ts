@@ -54,6 +54,10 @@ export function valueReader(data: Data): ValueReader {
   };
 }
 
+/**
+ * apache-arrow slices value buffers and value offsets with their batch; only validity and
+ * boolean bits still count from `data.offset`.
+ */
 function rawReader(data: Data): ValueReader {
   const type: DataType = data.type;
   const o = data.offset;
@@ -62,7 +66,7 @@ function rawReader(data: Data): ValueReader {
   if (DataType.isInt(type) || DataType.isFloat(type)) {
     if (DataType.isFloat(type) && type.precision === Precision.HALF)
       throw new UnsupportedArrowTypeError('float16 is not supported');
-    return (i) => values[o + i] as number | bigint;
+    return (i) => values[i] as number | bigint;
   }
   if (DataType.isBool(type)) {
     const bits = data.values as Uint8Array;
@@ -78,7 +82,7 @@ function rawReader(data: Data): ValueReader {
     const bytes = data.values as Uint8Array;
     const text = DataType.isUtf8(type) || DataType.isLargeUtf8(type);
     return (i) => {
-      const slice = bytes.subarray(Number(offsets[o + i]), Number(offsets[o + i + 1]));
+      const slice = bytes.subarray(Number(offsets[i]), Number(offsets[i + 1]));
       return text ? utf8.decode(slice) : slice.slice();
     };
   }
@@ -87,34 +91,34 @@ function rawReader(data: Data): ValueReader {
       throw new UnsupportedArrowTypeError(`decimal${type.bitWidth} is not supported`);
     const words = data.values as Uint32Array;
     const scale = type.scale;
-    return (i) => formatDecimal(int128(words, (o + i) * 4), scale);
+    return (i) => formatDecimal(int128(words, i * 4), scale);
   }
   if (DataType.isDate(type)) {
-    if (type.unit === DateUnit.DAY) return (i) => formatDate(values[o + i] as number);
-    return (i) => formatDate(Math.floor(Number(values[o + i]) / 86_400_000));
+    if (type.unit === DateUnit.DAY) return (i) => formatDate(values[i] as number);
+    return (i) => formatDate(Math.floor(Number(values[i]) / 86_400_000));
   }
   if (DataType.isTimestamp(type)) {
     const toMicros = microsFactor(type.unit);
     const instant = type.timezone != null && type.timezone !== '';
-    return (i) => formatTimestamp(toMicros(values[o + i] as bigint), instant);
+    return (i) => formatTimestamp(toMicros(values[i] as bigint), instant);
   }
   if (DataType.isTime(type)) {
     const toMicros = microsFactor(type.unit);
-    return (i) => formatTimeOfDay(toMicros(BigInt(values[o + i] as number | bigint)));
+    return (i) => formatTimeOfDay(toMicros(BigInt(values[i] as number | bigint)));
   }
   if (DataType.isDuration(type)) {
     const toMicros = microsFactor(type.unit);
-    return (i) => formatDayTimeInterval(toMicros(values[o + i] as bigint));
+    return (i) => formatDayTimeInterval(toMicros(values[i] as bigint));
   }
   if (DataType.isInterval(type) && type.unit === IntervalUnit.YEAR_MONTH) {
-    return (i) => formatYearMonthInterval(values[o + i] as number);
+    return (i) => formatYearMonthInterval(values[i] as number);
   }
   if (DataType.isList(type)) {
     const offsets = data.valueOffsets as Int32Array;
     const child = childReader(data, 0);
     return (i) => {
       const out: ExactValue[] = [];
-      for (let j = offsets[o + i] ?? 0, end = offsets[o + i + 1] ?? 0; j < end; j++) out.push(child(j));
+      for (let j = offsets[i] ?? 0, end = offsets[i + 1] ?? 0; j < end; j++) out.push(child(j));
       return out;
     };
   }
@@ -134,8 +138,8 @@ function rawReader(data: Data): ValueReader {
     const vals = childReader(entries, 1);
     const stringKeys = DataType.isUtf8(entries.type.children[0]?.type as DataType);
     return (i) => {
-      const start = offsets[o + i] ?? 0;
-      const end = offsets[o + i + 1] ?? 0;
+      const start = offsets[i] ?? 0;
+      const end = offsets[i + 1] ?? 0;
       if (stringKeys) {
         const out: { [key: string]: ExactValue } = {};
         for (let j = start; j < end; j++) out[keys(j) as string] = vals(j);
@@ -169,7 +173,8 @@ function microsFactor(unit: TimeUnit): (v: bigint) => bigint {
     case TimeUnit.MICROSECOND:
       return (v) => v;
     case TimeUnit.NANOSECOND:
-      return (v) => v / 1_000n;
+      // Down, not toward zero: -1 ns is the microsecond before the epoch.
+      return (v) => (v - (((v % 1_000n) + 1_000n) % 1_000n)) / 1_000n;
   }
 }
 

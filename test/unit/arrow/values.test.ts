@@ -130,6 +130,20 @@ describe('exact Arrow values', () => {
     ]);
   });
 
+  it('reads sliced batches: value buffers are already sliced, validity still counts from the offset', () => {
+    const ids = vectorFromArray([1n, 2n, 3n, 4n], new Int64());
+    const names = vectorFromArray(['a', 'bb', null, 'dddd'], new Utf8());
+    const fields = [new Field('id', new Int64()), new Field('name', new Utf8(), true)];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: 4, children: [ids.data[0]!, names.data[0]!] }),
+    );
+    assert.deepEqual(batchRows(batch.slice(1, 3)), [
+      { id: 2n, name: 'bb' },
+      { id: 3n, name: null },
+    ]);
+  });
+
   it('refuses a payload whose row count differs from what Spark announced', () => {
     const table = new Table({ x: vectorFromArray([1, 2], new Int32()) });
     assert.throws(
