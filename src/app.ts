@@ -1,13 +1,61 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
 import type { Config } from './config.js';
-import { Errors, toProblem } from './errors.js';
+import { DatasetRegistry } from './datasets/registry.js';
+import { Errors } from './errors.js';
 import { healthRoutes } from './http/health.js';
-import { sparkProbe } from './service/readiness.js';
+import { openApiRoutes } from './http/openapi.js';
+import { toCatalogueError, toProblem } from './http/problem.js';
+import { datasetRoutes } from './http/routes/datasets.js';
+import { sqlRoutes } from './http/routes/sql.js';
+import { TypedParameter } from './http/schemas.js';
+import { Filter } from './query/spec.js';
+import { DatasetCatalog } from './service/catalog.js';
+import { QueryService } from './service/query-service.js';
 import { SparkConnectClient } from './spark/client.js';
+import { SessionPool } from './spark/pool.js';
 
 export interface AppDependencies {
   /** A Spark client to use instead of one made from the configuration (tests). */
   readonly spark?: SparkConnectClient;
+  /** Datasets to serve instead of the configured file's (tests). */
+  readonly registry?: DatasetRegistry;
+}
+
+/** Request bodies above this size are refused (413). */
+const BODY_LIMIT = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service behind the routes (queries, pool, catalog), for GraphQL and tests. */
+    readonly queries: QueryService;
+  }
+}
+
+/**
+ * Request validators. Unknown properties are errors (not silently dropped) and filters report
+ * the variant that applies. Query strings and paths are text, so their values are coerced to
+ * the schema's types; JSON bodies never are (2.5 must not become "2.5").
+ */
+function validators() {
+  const build = AjvCompiler();
+  const custom = { removeAdditional: false, discriminator: true, allErrors: false } as const;
+  return (externalSchemas: unknown, options: unknown) => {
+    const base = options as Record<string, unknown>;
+    const body = build(externalSchemas as never, {
+      ...base,
+      customOptions: { ...custom, coerceTypes: false },
+    });
+    const text = build(
+      externalSchemas as never,
+      { ...base, customOptions: { ...custom, coerceTypes: 'array' } } as never,
+    );
+    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route) : text(route));
+  };
 }
 
 /** The whole service as one Fastify instance, built the same way in production and in tests. */
@@ -16,23 +64,73 @@ export async function buildApp(
   dependencies: AppDependencies = {},
   serverOptions: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, ...serverOptions });
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: BODY_LIMIT,
+    // Unknown properties are errors (not silently dropped), filters report the variant that applies.
+    schemaController: { compilersFactory: { buildValidator: validators() as unknown as ValidatorFactory } },
+    // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
+    return503OnClosing: false,
+    // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
+    requestIdHeader: 'request-id',
+    ...serverOptions,
+  });
+  const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
   const spark = dependencies.spark ?? new SparkConnectClient(config.spark);
-  const readiness = sparkProbe(spark);
+  const pool = await SessionPool.start(spark, {
+    ...config.pool,
+    setup: registry.setup,
+    onEvent: (event) => {
+      if (event.type === 'create-failed')
+        app.log.warn({ err: event.error }, 'could not open a Spark session');
+      else app.log.debug(event, 'session pool');
+    },
+  });
+  const queries = new QueryService(new DatasetCatalog(registry, pool), pool);
+  app.decorate('queries', queries);
 
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('request-id', request.id);
+    done();
+  });
+  // Bodies are JSON; anything else is refused (415) rather than read as text.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(Filter);
+  app.addSchema(TypedParameter);
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
+    const problem = toProblem(
+      toCatalogueError(error, { bodyLimit: BODY_LIMIT, timeoutMs: config.limits.queryTimeoutMs }),
+    );
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((request) => {
     throw new Errors.NotFound(request.method, request.url);
   });
 
-  healthRoutes(app, { probe: readiness.probe, readyTimeoutMs: config.readyTimeoutMs });
+  healthRoutes(app, {
+    probe: (signal) =>
+      pool.withSession(
+        (session, leaseSignal) => session.sparkVersion({ signal: AbortSignal.any([signal, leaseSignal]) }),
+        signal,
+      ),
+    readyTimeoutMs: config.readyTimeoutMs,
+  });
+  datasetRoutes(app, queries, config);
+  sqlRoutes(app, queries, config);
+  await openApiRoutes(app);
 
+  // Draining starts before the server waits for open connections: after the grace period the
+  // remaining streams are aborted, their Spark operations interrupted, every session released.
+  let closing: Promise<void> | undefined;
+  const drain = () => (closing ??= pool.close(config.shutdownGraceMs));
+  app.addHook('preClose', (done) => {
+    void drain();
+    done();
+  });
   app.addHook('onClose', async () => {
-    await readiness.close();
+    await drain();
     if (dependencies.spark === undefined) spark.close();
   });
   await app.ready();

@@ -2,28 +2,45 @@ import { envSchema } from 'env-schema';
 import Type, { type Static } from 'typebox';
 import { parseConnectionString, redact, type SparkEndpoint } from './spark/connection-string.js';
 
-/** The environment the service reads, with defaults; this file is the only reader of `process.env`. */
+const int = (defaultValue: number, minimum: number, description: string) =>
+  Type.Integer({ default: defaultValue, minimum, description });
+
+/**
+ * The environment the service reads, with defaults. This file is the only reader of
+ * `process.env`; the README's configuration table lists the same variables.
+ */
 export const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 in containers).' }),
-  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' },
-  ),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'Port to listen on.' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   SPARK_REMOTE: Type.String({
     default: 'sc://localhost:15002',
     description: 'Spark Connect connection string: sc://host:port/;token=…;user_id=…;use_ssl=…',
   }),
-  READY_TIMEOUT_MS: Type.Integer({
-    default: 5000,
-    minimum: 100,
-    description: 'How long /readyz waits for Spark to answer.',
+  DATASETS_FILE: Type.String({
+    default: 'datasets/demo.yaml',
+    description: 'The datasets file (YAML or JSON).',
   }),
-  SHUTDOWN_GRACE_MS: Type.Integer({
-    default: 10000,
-    minimum: 0,
-    description: 'How long shutdown lets requests finish before closing.',
+  RAW_SQL: Type.Boolean({
+    default: false,
+    description: 'Serve POST /v1/sql (parameterized SQL from clients).',
   }),
+  MAX_ROWS: int(1_000_000, 1, 'Most rows one response streams; requests may ask for fewer.'),
+  MAX_BYTES: int(1024 ** 3, 1, 'Most bytes one response streams; requests may ask for fewer.'),
+  JSON_MAX_ROWS: int(10_000, 1, 'Most rows of an application/json answer, which is built whole.'),
+  JSON_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of an application/json answer.'),
+  QUERY_TIMEOUT_MS: int(300_000, 100, 'A query still running after this long is interrupted (504).'),
+  POOL_MIN: int(1, 0, 'Spark sessions kept open while idle.'),
+  POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
+  POOL_ACQUIRE_TIMEOUT_MS: int(10_000, 1, 'How long a request waits for a free session (then 503).'),
+  POOL_IDLE_EVICT_MS: int(300_000, 1, 'Sessions beyond POOL_MIN idle this long are closed.'),
+  SPARK_SESSION_TIMEOUT_MS: int(
+    3_600_000,
+    1_000,
+    "Spark's idle session timeout, if the server does not tell.",
+  ),
+  READY_TIMEOUT_MS: int(5_000, 100, 'How long /readyz waits for Spark.'),
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 'How long shutdown lets running requests finish.'),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -34,6 +51,22 @@ export interface Config {
   readonly spark: SparkEndpoint;
   /** The connection string with its token hidden, for logs. */
   readonly sparkRemote: string;
+  readonly datasetsFile: string;
+  readonly rawSql: boolean;
+  readonly limits: {
+    readonly maxRows: number;
+    readonly maxBytes: number;
+    readonly jsonMaxRows: number;
+    readonly jsonMaxBytes: number;
+    readonly queryTimeoutMs: number;
+  };
+  readonly pool: {
+    readonly min: number;
+    readonly max: number;
+    readonly acquireTimeoutMs: number;
+    readonly idleEvictMs: number;
+    readonly serverSessionTimeoutMs: number;
+  };
   readonly readyTimeoutMs: number;
   readonly shutdownGraceMs: number;
 }
@@ -44,19 +77,37 @@ export class ConfigError extends Error {
 
 /** Validates the environment once and returns the frozen configuration; throws saying what to fix. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  let values: Env;
+  let v: Env;
   try {
-    values = envSchema<Env>({ schema: EnvSchema, data: env, dotenv: false });
+    v = envSchema<Env>({ schema: EnvSchema, data: env, dotenv: false });
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`, { cause: err });
   }
+  if (v.POOL_MIN > v.POOL_MAX)
+    throw new ConfigError('invalid configuration: POOL_MIN is larger than POOL_MAX');
   return Object.freeze({
-    host: values.HOST,
-    port: values.PORT,
-    logLevel: values.LOG_LEVEL,
-    spark: parseConnectionString(values.SPARK_REMOTE),
-    sparkRemote: redact(values.SPARK_REMOTE),
-    readyTimeoutMs: values.READY_TIMEOUT_MS,
-    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    host: v.HOST,
+    port: v.PORT,
+    logLevel: v.LOG_LEVEL,
+    spark: parseConnectionString(v.SPARK_REMOTE),
+    sparkRemote: redact(v.SPARK_REMOTE),
+    datasetsFile: v.DATASETS_FILE,
+    rawSql: v.RAW_SQL,
+    limits: Object.freeze({
+      maxRows: v.MAX_ROWS,
+      maxBytes: v.MAX_BYTES,
+      jsonMaxRows: v.JSON_MAX_ROWS,
+      jsonMaxBytes: v.JSON_MAX_BYTES,
+      queryTimeoutMs: v.QUERY_TIMEOUT_MS,
+    }),
+    pool: Object.freeze({
+      min: v.POOL_MIN,
+      max: v.POOL_MAX,
+      acquireTimeoutMs: v.POOL_ACQUIRE_TIMEOUT_MS,
+      idleEvictMs: v.POOL_IDLE_EVICT_MS,
+      serverSessionTimeoutMs: v.SPARK_SESSION_TIMEOUT_MS,
+    }),
+    readyTimeoutMs: v.READY_TIMEOUT_MS,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
   });
 }

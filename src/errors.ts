@@ -1,43 +1,80 @@
-import createError from '@fastify/error';
+import createError, { type FastifyErrorConstructor } from '@fastify/error';
 
 /**
- * The error catalogue: every error a client can see has a stable code and HTTP status here,
- * and is documented in the README's error table (a test keeps the two in step).
+ * The error catalogue: every error a client can see, with a stable code and HTTP status. The
+ * README's error table and openapi.yaml list the same codes (a test keeps them in step).
  */
 export const Errors = {
   NotFound: createError('NOT_FOUND', 'No route %s %s', 404),
+  RequestInvalid: createError('REQUEST_INVALID', '%s', 400),
+  RequestTooLarge: createError('REQUEST_TOO_LARGE', 'The request body is larger than %d bytes', 413),
+  UnsupportedMediaType: createError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the request body as application/json',
+    415,
+  ),
+  QueryInvalid: createError('QUERY_INVALID', '%s', 400),
+  DatasetNotFound: createError('DATASET_NOT_FOUND', 'There is no dataset "%s"', 404),
+  TableNotFound: createError('TABLE_NOT_FOUND', '%s', 404),
+  SqlDisabled: createError('SQL_DISABLED', 'Raw SQL is disabled on this server', 403),
+  NotAcceptable: createError('NOT_ACCEPTABLE', '%s', 406),
+  ResultTooLarge: createError('RESULT_TOO_LARGE', '%s', 413),
+  SparkQueryError: createError('SPARK_QUERY_ERROR', '%s', 400),
+  SparkDataError: createError('SPARK_DATA_ERROR', '%s', 422),
+  SparkError: createError('SPARK_ERROR', '%s', 502),
+  SessionsBusy: createError('SESSIONS_BUSY', 'All Spark sessions are busy; retry shortly', 503),
   SparkUnavailable: createError('SPARK_UNAVAILABLE', 'Spark is not available: %s', 503),
+  ShuttingDown: createError('SHUTTING_DOWN', 'The service is shutting down; retry shortly', 503),
+  QueryTimeout: createError('QUERY_TIMEOUT', 'The query did not finish within %d ms', 504),
   Internal: createError('INTERNAL', 'Internal error', 500),
-} as const;
+} as const satisfies Record<string, FastifyErrorConstructor>;
 
-/** RFC 9457 problem details, as every error response body. */
+/** Every code of the catalogue. */
+export const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(Errors).map((E) => new E().code));
+
+/** RFC 9457 problem details: the body of every error response. */
 export interface Problem {
   readonly type: string;
   readonly title: string;
   readonly status: number;
   readonly code: string;
-  readonly detail?: string;
+  readonly detail: string;
+  /** The part of the request at fault, as a JSON pointer. */
+  readonly pointer?: string;
+  /** What would have been accepted there. */
+  readonly allowed?: readonly string[];
+  /** Spark's error class and SQLSTATE, when Spark raised the error. */
+  readonly errorClass?: string;
+  readonly sqlState?: string;
+  /** Seconds to wait before retrying (also sent as Retry-After). */
+  readonly retryAfter?: number;
 }
 
-const TITLES: Readonly<Record<number, string>> = {
+export const PROBLEM_TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
+  403: 'Forbidden',
   404: 'Not Found',
+  406: 'Not Acceptable',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
-/** The problem body for an error; 5xx bodies say nothing internal beyond the catalogue message. */
-export function toProblem(error: unknown): Problem {
-  const e = (error ?? {}) as { code?: unknown; statusCode?: unknown; message?: unknown };
-  const known =
-    typeof e.code === 'string' && typeof e.statusCode === 'number' && typeof e.message === 'string';
-  const status = known ? (e.statusCode as number) : 500;
-  const code = known ? (e.code as string) : 'INTERNAL';
-  return {
-    type: `urn:spark-data-api:error:${code.toLowerCase()}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    code,
-    ...(known ? { detail: e.message as string } : {}),
-  };
+/** Extra members an error may carry into its problem body. */
+export interface ProblemExtras {
+  readonly pointer?: string | undefined;
+  readonly allowed?: readonly string[] | undefined;
+  readonly errorClass?: string | undefined;
+  readonly sqlState?: string | undefined;
+  readonly retryAfter?: number | undefined;
+}
+
+/** A catalogue error with the extras for its problem body. */
+export function withExtras<E extends Error>(error: E, extras: ProblemExtras): E & ProblemExtras {
+  return Object.assign(error, Object.fromEntries(Object.entries(extras).filter(([, v]) => v !== undefined)));
 }

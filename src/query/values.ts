@@ -14,7 +14,11 @@ export function typedValue(value: Scalar, family: TypeFamily, type: string, poin
   const typed = ((): TypedValue => {
     switch (family) {
       case 'boolean':
-        return { type: 'boolean', value: value as boolean };
+        // Query strings carry booleans as text.
+        return {
+          type: 'boolean',
+          value: value === 'true' ? true : value === 'false' ? false : (value as boolean),
+        };
       case 'integer':
         return { type: 'int', value: numberFrom(value, pointer, type) };
       case 'long':

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseConnectionString, type SparkEndpoint } from './connection-string.js';
 import { GrpcTransport, type TransportOptions } from './grpc.js';
 import { SparkSession } from './session.js';
 import { ExecutionStats } from './stats.js';
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import { VERSION } from '../version.js';
 
 /** Who the service is to Spark when the connection string names no user. */
 export const DEFAULT_USER_ID = 'spark-data-api';

@@ -37,3 +37,16 @@ export async function jobsStillRunning(sessionId: string, timeoutMs: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Ids of running jobs with a tag containing `fragment` (Spark tags jobs with operation and user tags). */
+export async function runningJobsTagged(fragment: string): Promise<number[]> {
+  const base = `${uiUrl()}/api/v1/applications`;
+  const apps = (await (await fetch(base)).json()) as { id: string }[];
+  const jobs: JobData[] = [];
+  for (const app of apps) {
+    jobs.push(...((await (await fetch(`${base}/${app.id}/jobs?status=running`)).json()) as JobData[]));
+  }
+  return jobs
+    .filter((job) => (job.jobTags ?? []).some((tag) => tag.includes(fragment)))
+    .map((job) => job.jobId);
+}

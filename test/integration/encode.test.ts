@@ -14,7 +14,7 @@ import type { Plan } from '../../src/gen/spark/connect/base_pb.js';
 import { rootPlan, sqlRelation } from '../../src/plan/sql.js';
 import type { SparkSession } from '../../src/spark/session.js';
 import { collect, connect } from '../helpers/spark.js';
-import { parseCsv } from '../unit/encode/csv-parser.js';
+import { parseCsv } from '../helpers/csv-parser.js';
 
 const client = connect();
 after(() => {

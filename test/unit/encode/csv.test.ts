@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Field, Int32, Schema, Utf8, vectorFromArray } from 'apache-arrow';
 import { csvQuote, encodeCsv } from '../../../src/encode/csv.js';
 import { encodeStats } from '../../../src/encode/stats.js';
-import { parseCsv } from './csv-parser.js';
+import { parseCsv } from '../../helpers/csv-parser.js';
 import { allTypesColumns, batchOf, column, from, text } from './fixtures.js';
 
 describe('CSV', () => {

@@ -17,7 +17,7 @@ import {
 import { formatDate, formatDecimal, formatTimestamp } from '../../../src/arrow/temporal.js';
 import { encodeCsv } from '../../../src/encode/csv.js';
 import { encodeNdjson } from '../../../src/encode/ndjson.js';
-import { parseCsv } from './csv-parser.js';
+import { parseCsv } from '../../helpers/csv-parser.js';
 import { batchOf, column, decimalWords, from, text } from './fixtures.js';
 
 async function ndjsonValues(batch: RecordBatch, numbers = false): Promise<unknown[]> {

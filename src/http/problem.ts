@@ -1,0 +1,136 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  ERROR_CODES,
+  Errors,
+  PROBLEM_TITLES,
+  withExtras,
+  type Problem,
+  type ProblemExtras,
+} from '../errors.js';
+import { LiteralError } from '../plan/literals.js';
+import { QueryError } from '../query/errors.js';
+import { UnknownDatasetError } from '../service/catalog.js';
+import { SparkError } from '../spark/errors.js';
+import { PoolClosedError, PoolExhaustedError } from '../spark/pool.js';
+
+/** An error already in the catalogue: it has a code and an HTTP status. */
+interface CatalogueError extends Error, ProblemExtras {
+  readonly code: string;
+  readonly statusCode: number;
+}
+
+function isCatalogueError(err: unknown): err is CatalogueError {
+  const code = (err as Partial<CatalogueError> | undefined)?.code;
+  return err instanceof Error && typeof code === 'string' && ERROR_CODES.has(code);
+}
+
+interface FastifyValidationError extends Error {
+  readonly code: string;
+  readonly statusCode?: number;
+  readonly validation?: readonly {
+    instancePath: string;
+    message?: string;
+    params: Record<string, unknown>;
+  }[];
+  readonly validationContext?: string;
+}
+
+/** Fastify's own request errors (schema validation, body parsing) as catalogue errors. */
+function fromFastify(err: FastifyValidationError, bodyLimit: number): CatalogueError | undefined {
+  if (!err.code.startsWith('FST_')) return undefined;
+  const [first] = err.validation ?? [];
+  if (first !== undefined) {
+    const where = err.validationContext === 'body' ? '' : `${err.validationContext ?? 'request'} `;
+    const message =
+      first.params['error'] === 'mapping'
+        ? `"op" ${JSON.stringify(first.params['tagValue'])} is not an operator`
+        : first.params['additionalProperty'] !== undefined
+          ? `unknown property ${JSON.stringify(first.params['additionalProperty'])}`
+          : (first.message ?? 'is invalid');
+    const pointer = first.instancePath || '/';
+    return withExtras(new Errors.RequestInvalid(`${where}${pointer}: ${message}`), { pointer });
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new Errors.RequestTooLarge(bodyLimit);
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new Errors.UnsupportedMediaType();
+  if ((err.statusCode ?? 500) < 500) return new Errors.RequestInvalid(err.message);
+  return undefined;
+}
+
+/**
+ * Turns anything a request can throw into a catalogue error: the one place where foreign
+ * errors (validation, pool, Spark) meet HTTP. `timeoutMs` says the request's own deadline
+ * struck, when it did.
+ */
+export function toCatalogueError(
+  err: unknown,
+  context: { timeoutMs?: number | undefined; bodyLimit?: number | undefined } = {},
+): CatalogueError {
+  if (isCatalogueError(err)) return err;
+  if (err instanceof Error && typeof (err as Partial<FastifyValidationError>).code === 'string') {
+    const converted = fromFastify(err as FastifyValidationError, context.bodyLimit ?? 0);
+    if (converted !== undefined) return converted;
+  }
+  if (err instanceof QueryError) {
+    return withExtras(new Errors.QueryInvalid(err.message), { pointer: err.pointer, allowed: err.allowed });
+  }
+  if (err instanceof LiteralError) return new Errors.QueryInvalid(err.message);
+  if (err instanceof UnknownDatasetError) {
+    return withExtras(new Errors.DatasetNotFound(err.message.replace(/^there is no dataset "(.*)"$/, '$1')), {
+      allowed: err.known,
+    });
+  }
+  if (err instanceof PoolExhaustedError)
+    return withExtras(new Errors.SessionsBusy(), { retryAfter: err.retryAfterSeconds });
+  if (err instanceof PoolClosedError)
+    return withExtras(new Errors.ShuttingDown(), { retryAfter: err.retryAfterSeconds });
+  if (err instanceof Error && err.name === 'TimeoutError' && context.timeoutMs !== undefined) {
+    return new Errors.QueryTimeout(context.timeoutMs);
+  }
+  if (err instanceof SparkError) return fromSpark(err);
+  return new Errors.Internal({ cause: err });
+}
+
+/** Spark's errors by what they mean for the client: its query, its data, or Spark itself. */
+function fromSpark(err: SparkError): CatalogueError {
+  const spark = { errorClass: err.errorClass, sqlState: err.sqlState };
+  if (err.grpcCode === GrpcStatus.UNAVAILABLE || err.retryable || err.sessionGone) {
+    return withExtras(new Errors.SparkUnavailable('unreachable or restarting', { cause: err }), {
+      ...spark,
+      retryAfter: 2,
+    });
+  }
+  if (
+    err.errorClass === 'TABLE_OR_VIEW_NOT_FOUND' ||
+    err.errorClass?.startsWith('TABLE_OR_VIEW_NOT_FOUND.')
+  ) {
+    return withExtras(new Errors.TableNotFound(err.message, { cause: err }), spark);
+  }
+  const state = err.sqlState ?? '';
+  if (state.startsWith('42') || state.startsWith('0A') || state.startsWith('07')) {
+    return withExtras(new Errors.SparkQueryError(err.message, { cause: err }), spark);
+  }
+  // Data errors, and errors the query raised itself (raise_error).
+  if (state.startsWith('22') || state.startsWith('23') || state === 'P0001') {
+    return withExtras(new Errors.SparkDataError(err.message, { cause: err }), spark);
+  }
+  // Not the request's fault: say what Spark reported, not its internals.
+  const what = err.errorClass === undefined ? `gRPC status ${err.grpcCode}` : err.errorClass;
+  return withExtras(new Errors.SparkError(`Spark failed to run the query (${what})`, { cause: err }), spark);
+}
+
+/** The problem body of a catalogue error; 5xx bodies carry nothing internal. */
+export function toProblem(err: CatalogueError): Problem {
+  const status = err.statusCode;
+  return {
+    type: `urn:spark-data-api:error:${err.code.toLowerCase()}`,
+    title: PROBLEM_TITLES[status] ?? 'Error',
+    status,
+    code: err.code,
+    detail: status === 500 ? 'Internal error' : err.message,
+    ...(err.pointer === undefined ? {} : { pointer: err.pointer }),
+    ...(err.allowed === undefined ? {} : { allowed: err.allowed }),
+    ...(err.errorClass === undefined ? {} : { errorClass: err.errorClass }),
+    ...(err.sqlState === undefined ? {} : { sqlState: err.sqlState }),
+    ...(err.retryAfter === undefined ? {} : { retryAfter: err.retryAfter }),
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Config } from '../../config.js';
+import { QuerySpec } from '../../query/spec.js';
+import type { QueryService } from '../../service/query-service.js';
+import { rowsQuerySpec } from '../rows-query.js';
+import { runResult } from '../run.js';
+import { DatasetDescription, DatasetList, DatasetName, ResultOptions, RowsQuery } from '../schemas.js';
+
+const Params = Type.Object({ name: DatasetName });
+
+function links(name: string) {
+  const self = `/v1/datasets/${name}`;
+  return { self, rows: `${self}/rows`, query: `${self}/query` };
+}
+
+/** Datasets: their list, their columns and parameters, and their rows. */
+export function datasetRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
+  app.get('/v1/datasets', { schema: { response: { 200: DatasetList } } }, () => ({
+    datasets: service.list().map((d) => ({ ...d, links: links(d.name) })),
+  }));
+
+  app.get<{ Params: { name: string } }>(
+    '/v1/datasets/:name',
+    { schema: { params: Params, response: { 200: DatasetDescription } } },
+    async (request) => {
+      const description = await service.describe(
+        request.params.name,
+        AbortSignal.timeout(config.readyTimeoutMs),
+      );
+      return { ...description, links: links(description.name) };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: Record<string, unknown> & ResultOptions }>(
+    '/v1/datasets/:name/rows',
+    { schema: { params: Params, querystring: RowsQuery } },
+    (request, reply) =>
+      runResult(request, reply, config, request.query, (signal, maxRows) =>
+        service.openDataset(request.params.name, rowsQuerySpec(request.query), {
+          signal,
+          maxRows,
+          tags: [tag(request.id)],
+        }),
+      ),
+  );
+
+  app.post<{ Params: { name: string }; Querystring: ResultOptions; Body: QuerySpec }>(
+    '/v1/datasets/:name/query',
+    { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
+    (request, reply) =>
+      runResult(request, reply, config, request.query, (signal, maxRows) =>
+        service.openDataset(request.params.name, request.body, { signal, maxRows, tags: [tag(request.id)] }),
+      ),
+  );
+}
+
+/** The request id as a Spark operation tag, to find or interrupt the query in Spark. */
+export function tag(requestId: string): string {
+  return `spark-data-api:${requestId.replaceAll(',', '_')}`;
+}

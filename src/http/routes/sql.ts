@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { Errors, withExtras } from '../../errors.js';
+import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
+import type { SqlArguments } from '../../plan/sql.js';
+import type { Scalar } from '../../query/spec.js';
+import type { QueryService } from '../../service/query-service.js';
+import { runResult } from '../run.js';
+import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
+import { tag } from './datasets.js';
+
+/** `POST /v1/sql`: a client's SQL with parameters, sent as Spark arguments; off unless RAW_SQL is set. */
+export function sqlRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
+  app.post<{ Querystring: ResultOptions; Body: SqlRequest }>(
+    '/v1/sql',
+    { schema: { querystring: ResultOptions, body: SqlRequest } },
+    (request, reply) => {
+      if (!config.rawSql) throw new Errors.SqlDisabled();
+      const args = sqlArguments(request.body);
+      return runResult(request, reply, config, request.query, (signal, maxRows) =>
+        service.openSql(request.body.sql, args, { signal, maxRows, tags: [tag(request.id)] }),
+      );
+    },
+  );
+}
+
+function sqlArguments(body: SqlRequest): SqlArguments {
+  if (body.params !== undefined && body.positional !== undefined) {
+    throw withExtras(new Errors.RequestInvalid('give params or positional, not both'), {
+      pointer: '/positional',
+    });
+  }
+  const named = Object.entries(body.params ?? {}).map(
+    ([name, v]) => [name, typed(v as Scalar | TypedParameter, `/params/${name}`)] as const,
+  );
+  return {
+    ...(body.params === undefined ? {} : { named: Object.fromEntries(named) }),
+    ...(body.positional === undefined
+      ? {}
+      : {
+          positional: body.positional.map((v, k) => typed(v as Scalar | TypedParameter, `/positional/${k}`)),
+        }),
+  };
+}
+
+/** A parameter's Spark type: given, or the natural one of a bare JSON value. */
+function typed(value: Scalar | TypedParameter, pointer: string): TypedValue {
+  let result: TypedValue;
+  if (value === null) result = { type: 'null' };
+  else if (typeof value === 'object') {
+    result =
+      value.type === 'null' ? { type: 'null' } : ({ type: value.type, value: value.value } as TypedValue);
+    if (value.type === 'binary')
+      result = { type: 'binary', value: Buffer.from(String(value.value), 'base64') };
+  } else if (typeof value === 'number') {
+    result = !Number.isInteger(value)
+      ? { type: 'double', value }
+      : Math.abs(value) <= 2 ** 31 - 1
+        ? { type: 'int', value }
+        : { type: 'long', value };
+  } else if (typeof value === 'boolean') result = { type: 'boolean', value };
+  else result = { type: 'string', value };
+  try {
+    literal(result);
+  } catch (err) {
+    if (err instanceof LiteralError)
+      throw withExtras(new Errors.QueryInvalid(`${pointer}: ${err.message}`), { pointer });
+    throw err;
+  }
+  return result;
+}

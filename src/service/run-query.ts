@@ -1,0 +1,95 @@
+import { RecordBatchReader, Schema, type RecordBatch } from 'apache-arrow';
+import { arrowPayloads, decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import type { Plan } from '../gen/spark/connect/base_pb.js';
+import { SparkError } from '../spark/errors.js';
+import type { Execution } from '../spark/execute.js';
+import type { Lease, SessionPool } from '../spark/pool.js';
+import { retryOnFreshSession } from '../spark/retry.js';
+
+export interface RunOptions {
+  /** Aborts the execution: client gone, timeout, shutdown. */
+  readonly signal: AbortSignal;
+  /** Operation tags, e.g. the request id, so operators can find or interrupt it in Spark. */
+  readonly tags?: readonly string[] | undefined;
+}
+
+/**
+ * A result whose first Arrow payload has arrived: the schema is known and no byte has been
+ * sent. Iterate `payloads` (or `batches`) once to stream the rest; the session goes back to
+ * the pool when the iteration ends, or on `close()` if the result is not read.
+ */
+export interface OpenResult {
+  readonly schema: Schema;
+  /** Spark's Arrow IPC payloads, unchanged, the first one included. */
+  readonly payloads: AsyncIterable<ArrowPayload>;
+  /** The same data decoded into record batches (use one or the other). */
+  readonly batches: AsyncIterable<RecordBatch>;
+  readonly operationId: string;
+  /** Gives up on the result: stops the execution and returns the session. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one way a query runs: lease a session, execute, read up to the first payload, then
+ * hand over a stream that holds the lease. A session the server forgot is replaced and the
+ * query sent again, which is safe because nothing has been delivered yet.
+ */
+export async function openResult(pool: SessionPool, plan: Plan, options: RunOptions): Promise<OpenResult> {
+  for (let attempt = 0; ; attempt++) {
+    const lease = await pool.acquire(options.signal);
+    const execution = lease.session.execute(plan, { signal: lease.signal, tags: options.tags });
+    const payloads = arrowPayloads(execution);
+    try {
+      const first = await payloads.next();
+      return result(lease, execution, payloads, first.done === true ? undefined : first.value);
+    } catch (err) {
+      await payloads.return();
+      if (err instanceof SparkError && err.sessionGone) lease.discard();
+      await lease.release();
+      if (!retryOnFreshSession(err, { resultStarted: false, attempt })) throw err;
+    }
+  }
+}
+
+function result(
+  lease: Lease,
+  execution: Execution,
+  rest: AsyncGenerator<ArrowPayload, void, undefined>,
+  first: ArrowPayload | undefined,
+): OpenResult {
+  let taken = false;
+  const take = () => {
+    if (taken) throw new Error('a query result can be read only once');
+    taken = true;
+  };
+  async function* payloads(): AsyncGenerator<ArrowPayload, void, undefined> {
+    try {
+      if (first !== undefined) yield first;
+      yield* rest;
+    } finally {
+      await rest.return();
+      await lease.release();
+    }
+  }
+  async function* batches(): AsyncGenerator<RecordBatch, void, undefined> {
+    for await (const payload of payloads()) yield* decodePayload(payload).batches;
+  }
+  return {
+    schema: first === undefined ? new Schema([]) : RecordBatchReader.from(first.data).open().schema,
+    operationId: execution.operationId,
+    get payloads() {
+      take();
+      return payloads();
+    },
+    get batches() {
+      take();
+      return batches();
+    },
+    async close() {
+      if (taken) return;
+      taken = true;
+      await rest.return();
+      await lease.release();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { closedPort } from '../helpers/closed-port.js';
+
+/** The service with Spark unreachable: everything that must be answered without it. */
+let app: FastifyInstance;
+before(async () => {
+  app = await buildApp(
+    loadConfig({ SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'silent' }),
+  );
+});
+after(() => app.close());
+
+function problem(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
+  assert.equal(response.statusCode, status, response.body);
+  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+  const body = response.json<Record<string, unknown>>();
+  assert.equal(body['code'], code);
+  assert.equal(body['status'], status);
+  assert.equal(body['type'], `urn:spark-data-api:error:${code.toLowerCase()}`);
+  assert.equal(typeof body['detail'], 'string');
+  return body;
+}
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({
+    method: 'POST',
+    url,
+    payload: payload as string,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+
+describe('HTTP errors answered without Spark', () => {
+  it('lists the datasets without asking Spark', async () => {
+    const response = await app.inject('/v1/datasets');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(
+      response.json<{ datasets: { name: string }[] }>().datasets.map((d) => d.name),
+      ['events', 'daily_revenue'],
+    );
+  });
+
+  it('DATASET_NOT_FOUND names the known datasets', async () => {
+    const body = problem(await app.inject('/v1/datasets/nope/rows'), 404, 'DATASET_NOT_FOUND');
+    assert.deepEqual(body['allowed'], ['events', 'daily_revenue']);
+  });
+
+  it('REQUEST_INVALID for a bad dataset name, a bad body, an unknown property, a bad operator', async () => {
+    problem(await app.inject('/v1/datasets/Not-A-Name'), 400, 'REQUEST_INVALID');
+    problem(await post('/v1/datasets/events/query', '{"limit": '), 400, 'REQUEST_INVALID');
+    const unknown = problem(await post('/v1/datasets/events/query', { wher: {} }), 400, 'REQUEST_INVALID');
+    assert.match(String(unknown['detail']), /unknown property "wher"/);
+    const op = problem(
+      await post('/v1/datasets/events/query', { where: { op: 'zz', column: 'a' } }),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.equal(op['pointer'], '/where');
+    const missing = problem(
+      await post('/v1/datasets/events/query', { where: { op: 'eq', column: 'a' } }),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.match(String(missing['detail']), /\/where: must have required property 'value'/);
+    problem(await app.inject('/v1/datasets/events/rows?limit=-1'), 400, 'REQUEST_INVALID');
+    problem(await app.inject('/v1/datasets/events/rows?filter[region][near]=x'), 400, 'REQUEST_INVALID');
+  });
+
+  it('NOT_ACCEPTABLE lists the formats offered', async () => {
+    const byParam = problem(await app.inject('/v1/datasets/events/rows?format=xml'), 400, 'REQUEST_INVALID');
+    assert.match(String(byParam['detail']), /format/);
+    const byAccept = problem(
+      await app.inject({ url: '/v1/datasets/events/rows', headers: { accept: 'image/png' } }),
+      406,
+      'NOT_ACCEPTABLE',
+    );
+    assert.deepEqual(byAccept['allowed'], [
+      'application/x-ndjson',
+      'application/json',
+      'text/csv',
+      'application/vnd.apache.arrow.stream',
+    ]);
+  });
+
+  it('RESULT_TOO_LARGE when a request asks for more than the server sends', async () => {
+    problem(await app.inject('/v1/datasets/events/rows?maxRows=999999999'), 413, 'RESULT_TOO_LARGE');
+    problem(await app.inject('/v1/datasets/events/rows?format=json&maxRows=20000'), 413, 'RESULT_TOO_LARGE');
+  });
+
+  it('REQUEST_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE for the body', async () => {
+    problem(
+      await post(
+        '/v1/datasets/events/query',
+        JSON.stringify({ where: { op: 'eq', column: 'x', value: 'y'.repeat(2_000_000) } }),
+      ),
+      413,
+      'REQUEST_TOO_LARGE',
+    );
+    problem(
+      await post('/v1/datasets/events/query', 'limit=1', { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+  });
+
+  it('SQL_DISABLED unless the server enables raw SQL', async () => {
+    problem(await post('/v1/sql', { sql: 'SELECT 1' }), 403, 'SQL_DISABLED');
+  });
+
+  it('SPARK_UNAVAILABLE with Retry-After when Spark cannot be reached', async () => {
+    const response = await app.inject('/v1/datasets/events/rows');
+    const body = problem(response, 503, 'SPARK_UNAVAILABLE');
+    assert.equal(response.headers['retry-after'], String(body['retryAfter']));
+    problem(await app.inject('/v1/datasets/events'), 503, 'SPARK_UNAVAILABLE');
+  });
+
+  it('NOT_FOUND for unknown routes', async () => {
+    problem(await app.inject('/v2/anything'), 404, 'NOT_FOUND');
+  });
+
+  it('serves openapi.yaml and the API page', async () => {
+    const yaml = await app.inject('/openapi.yaml');
+    assert.equal(yaml.statusCode, 200);
+    assert.match(yaml.body, /^# Generated by `npm run openapi`/);
+    assert.equal((await app.inject('/docs/')).statusCode, 200);
+  });
+});
