@@ -16,8 +16,11 @@ image="${SPARK_IMAGE:-apache/spark:$version}"
 base="${BASE_IMAGE:-debian:bookworm-slim}"
 
 # The image records what it was built from; a change to the recipe rebuilds it.
-recipe=$( { echo "$version"; cat "$here/spark-image/Dockerfile" "$here/spark-image/pom.xml" \
-  "$here/spark-image/start-connect-server.sh"; } | sha256sum | cut -c1-16)
+# Every file of scripts/spark-image/ is part of the recipe (and of the build context).
+recipe_files=()
+for f in "$here"/spark-image/*; do recipe_files+=("$(basename "$f")"); done
+recipe=$( { echo "$version"; for f in "${recipe_files[@]}"; do echo "$f"; cat "$here/spark-image/$f"; done; } |
+  sha256sum | cut -c1-16)
 if [ -z "${FORCE:-}" ] && docker image inspect "$image" >/dev/null 2>&1; then
   built=$(docker image inspect -f '{{ index .Config.Labels "dev.spark-data-api.recipe" }}' "$image")
   # An image without our label came from elsewhere (e.g. the official one): keep it.
@@ -71,8 +74,10 @@ if ! resolve "$version"; then
   rm -rf "$context/jars"
   resolve "$fallback" || { cat "$context/maven.log" >&2; exit 1; }
 fi
-ls "$context/jars" | grep -E '^spark-(connect|mllib)_' | sed 's/^/  /'
-cp "$here/spark-image/Dockerfile" "$here/spark-image/start-connect-server.sh" "$context/"
+for jar in "$context"/jars/spark-connect_* "$context"/jars/spark-mllib_*; do echo "  ${jar##*/}"; done
+for f in "${recipe_files[@]}"; do
+  [ "$f" = pom.xml ] || cp "$here/spark-image/$f" "$context/"
+done
 
 echo "building $image"
 docker build -q --build-arg BASE_IMAGE="$base" \

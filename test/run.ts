@@ -3,7 +3,7 @@
  * then runs every test file under node's test runner with `SPARK_REMOTE` pointing at it.
  * `--no-spark` runs only the unit and component tests.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,15 @@ function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> 
   );
 }
 
+function imagePresent(image: string): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const files = testFiles();
 if (files.length === 0) {
   console.error('no test files found');
@@ -54,6 +63,10 @@ const env: NodeJS.ProcessEnv = { ...process.env };
 let container: StartedSparkConnectContainer | undefined;
 let exitCode = 1;
 try {
+  if (withSpark && !imagePresent(env['SERVICE_IMAGE'] ?? 'spark-data-api:local')) {
+    console.log('building the service image (npm run image), which the image tests run');
+    execFileSync(join(root, 'scripts', 'service-image.sh'), { cwd: root, env, stdio: 'inherit' });
+  }
   if (withSpark && !env['SPARK_REMOTE']) {
     console.log(`starting Spark Connect (${SPARK_IMAGE})`);
     container = await new SparkConnectContainer().start();
