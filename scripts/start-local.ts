@@ -35,6 +35,7 @@ const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
   env,
   stdio: 'inherit',
 });
+void announce(`http://127.0.0.1:${env['PORT'] ?? '8080'}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     service.kill(signal);
@@ -47,3 +48,26 @@ const code = await new Promise<number>((resolve) => {
 });
 await container?.stop();
 process.exit(code);
+
+/** Once the service answers, prints what to try. */
+async function announce(base: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(
+    [
+      '',
+      `spark-data-api is ready on ${base}; try:`,
+      `  curl '${base}/v1/datasets'`,
+      `  curl '${base}/v1/datasets/events/rows?limit=5&orderBy=-ts'`,
+      `  curl '${base}/v1/datasets/daily_revenue/rows?params%5Bregion%5D=EU&format=csv'`,
+      `  the API page: ${base}/docs`,
+      '',
+    ].join('\n'),
+  );
+}
