@@ -30,14 +30,20 @@ if (!env['SPARK_REMOTE']) {
   console.log(`Spark Connect at ${env['SPARK_REMOTE']} (web UI ${container.getUiUrl()})`);
 }
 
+// In its own process group, so that Ctrl-C reaches the service once, through us: a second
+// signal makes it stop at once instead of draining.
 const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
   cwd: root,
   env,
   stdio: 'inherit',
+  detached: true,
 });
 void announce(`http://127.0.0.1:${env['PORT'] ?? '8080'}`);
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     service.kill(signal);
   });
 }

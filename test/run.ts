@@ -31,7 +31,8 @@ function testFiles(): string[] {
 }
 
 function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...files];
+  // A test that hangs fails after ten minutes instead of holding the run.
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...files];
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => {
     child.kill(signal);
@@ -69,7 +70,11 @@ try {
   }
   if (withSpark && !env['SPARK_REMOTE']) {
     console.log(`starting Spark Connect (${SPARK_IMAGE})`);
-    container = await new SparkConnectContainer().start();
+    // Results wait in the driver while a client reads slowly; the streaming tests send gigabytes.
+    container = await new SparkConnectContainer()
+      .withDriverMemory('2g')
+      .withSparkConf('spark.driver.maxResultSize', '2g')
+      .start();
     env['SPARK_REMOTE'] = container.getConnectionString();
     env['SPARK_UI_URL'] = container.getUiUrl();
     console.log(`Spark Connect at ${env['SPARK_REMOTE']}`);

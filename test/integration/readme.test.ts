@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { closedPort } from '../helpers/closed-port.js';
 
@@ -32,37 +33,57 @@ function curlExamples(): { command: string; output: string[] }[] {
 }
 
 let base: string;
-let stop: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
-before(async () => {
-  const port = await closedPort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' };
-  delete env['SPARK_REMOTE'];
-  const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  const exited = new Promise<void>((resolve) =>
-    child.on('exit', () => {
-      resolve();
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('spark-data-api is ready')) resolve();
+before(
+  async () => {
+    const port = await closedPort();
+    base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' };
+    delete env['SPARK_REMOTE'];
+    // Its own process group, to be stopped as Ctrl-C in a terminal stops it: a SIGINT to the group.
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
     });
-    void exited.then(() => {
-      reject(new Error(`npm start exited:\n${output}`));
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    let output = '';
+    const exited = new Promise<void>((resolve) =>
+      child.on('exit', () => {
+        resolve();
+      }),
+    );
+    stop = async () => {
+      signalGroup('SIGINT');
+      const stopped = await Promise.race([exited.then(() => true), sleep(60_000, false, { ref: false })]);
+      if (!stopped) {
+        signalGroup('SIGKILL');
+        throw new Error('npm start did not stop within 60 s of Ctrl-C');
+      }
+    };
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('spark-data-api is ready')) resolve();
+      });
+      void exited.then(() => {
+        reject(new Error(`npm start exited:\n${output}`));
+      });
     });
-  });
-  stop = async () => {
-    child.kill('SIGINT');
-    await exited;
-  };
-});
+  },
+  { timeout: 240_000 },
+);
 
 after(async () => {
-  await stop();
+  await stop?.();
 });
 
 describe('the README, followed by a new user', () => {
