@@ -76,7 +76,9 @@ export async function buildApp(
     ...serverOptions,
   });
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
-  const spark = dependencies.spark ?? new SparkConnectClient(config.spark);
+  const spark =
+    dependencies.spark ??
+    new SparkConnectClient(config.spark, { caCertificates: config.sparkCaCertificates });
   const pool = await SessionPool.start(spark, {
     ...config.pool,
     setup: registry.setup,

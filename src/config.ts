@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { envSchema } from 'env-schema';
 import Type, { type Static } from 'typebox';
 import { parseConnectionString, redact, type SparkEndpoint } from './spark/connection-string.js';
@@ -17,6 +19,13 @@ export const EnvSchema = Type.Object({
     default: 'sc://localhost:15002',
     description: 'Spark Connect connection string: sc://host:port/;token=…;user_id=…;use_ssl=…',
   }),
+  SPARK_TLS_CA_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "PEM file of the certificate authorities trusted for Spark's TLS (use_ssl), instead of Node's default ones.",
+    }),
+  ),
   DATASETS_FILE: Type.String({
     default: 'datasets/demo.yaml',
     description: 'The datasets file (YAML or JSON).',
@@ -51,6 +60,8 @@ export interface Config {
   readonly spark: SparkEndpoint;
   /** The connection string with its token hidden, for logs. */
   readonly sparkRemote: string;
+  /** PEM certificates trusted for TLS to Spark instead of Node's default ones (`SPARK_TLS_CA_FILE`). */
+  readonly sparkCaCertificates: Buffer | undefined;
   readonly datasetsFile: string;
   readonly rawSql: boolean;
   readonly limits: {
@@ -91,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     spark: parseConnectionString(v.SPARK_REMOTE),
     sparkRemote: redact(v.SPARK_REMOTE),
+    sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),
     datasetsFile: v.DATASETS_FILE,
     rawSql: v.RAW_SQL,
     limits: Object.freeze({
@@ -110,4 +122,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
   });
+}
+
+/** Reads a CA bundle, refusing a file that cannot be read or holds no PEM certificate. */
+function readCaFile(path: string): Buffer {
+  const fail = (why: string, cause: unknown): never => {
+    throw new ConfigError(`invalid configuration: SPARK_TLS_CA_FILE '${path}' ${why}`, { cause });
+  };
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (err) {
+    return fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
+  }
+  try {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate block');
+    // Parses the first certificate of the bundle.
+    new X509Certificate(pem);
+  } catch (err) {
+    fail('holds no PEM certificate', err);
+  }
+  return pem;
 }

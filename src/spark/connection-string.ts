@@ -11,7 +11,10 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
 export interface SparkEndpoint {
   readonly host: string;
   readonly port: number;
-  /** TLS with the system's roots. On when `use_ssl=true`, or when a token is given without `use_ssl=false`. */
+  /**
+   * TLS, trusting Node's default authorities or the transport's `caCertificates`. On when
+   * `use_ssl=true`, or when a token is given without `use_ssl=false`.
+   */
   readonly useSsl: boolean;
   /** Bearer token sent as `authorization` metadata on every call. */
   readonly token?: string;

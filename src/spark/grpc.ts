@@ -31,6 +31,11 @@ export interface TransportOptions {
   readonly keepaliveTimeoutMs?: number;
   /** Sent as the gRPC user agent. */
   readonly userAgent?: string;
+  /**
+   * PEM certificates of the authorities trusted for TLS (`use_ssl`), instead of Node's default
+   * ones: for servers behind a TLS terminator with a private CA.
+   */
+  readonly caCertificates?: Buffer | undefined;
 }
 
 /**
@@ -42,7 +47,9 @@ export class GrpcTransport {
   readonly #metadata: grpc.Metadata;
 
   constructor(endpoint: SparkEndpoint, options: TransportOptions = {}) {
-    const credentials = endpoint.useSsl ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+    const credentials = endpoint.useSsl
+      ? grpc.credentials.createSsl(options.caCertificates ?? null)
+      : grpc.credentials.createInsecure();
     this.#client = new grpc.Client(`${endpoint.host}:${endpoint.port}`, credentials, {
       'grpc.max_receive_message_length': endpoint.maxMessageSize,
       'grpc.max_send_message_length': endpoint.maxMessageSize,
