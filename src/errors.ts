@@ -22,6 +22,7 @@ export const Errors = {
   SparkQueryError: createError('SPARK_QUERY_ERROR', '%s', 400),
   SparkDataError: createError('SPARK_DATA_ERROR', '%s', 422),
   SparkError: createError('SPARK_ERROR', '%s', 502),
+  SparkAuthFailed: createError('SPARK_AUTH_FAILED', "Spark refused the service's credentials: %s", 502),
   SessionsBusy: createError('SESSIONS_BUSY', 'All Spark sessions are busy; retry shortly', 503),
   SparkUnavailable: createError('SPARK_UNAVAILABLE', 'Spark is not available: %s', 503),
   ShuttingDown: createError('SHUTTING_DOWN', 'The service is shutting down; retry shortly', 503),

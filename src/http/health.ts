@@ -25,5 +25,6 @@ export function healthRoutes(app: FastifyInstance, options: HealthOptions): void
 
 function unavailableReason(err: unknown): string {
   if (!(err instanceof SparkError)) return 'no answer in time';
+  if (err.credentialsRefused) return "it refused the service's credentials (check the token in SPARK_REMOTE)";
   return err.grpcCode === GrpcStatus.UNAVAILABLE ? 'unreachable' : 'it answered with an error';
 }

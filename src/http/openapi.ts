@@ -124,7 +124,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           parameters: [nameParameter],
           responses: {
             '200': jsonResponse('The dataset', ref('DatasetDescription')),
-            ...problems(400, 404, 503, 504),
+            ...problems(400, 404, 502, 503, 504),
           },
         },
       },
@@ -218,7 +218,7 @@ const PROBLEM_WHEN: Readonly<Record<number, string>> = {
   413: 'The request asks for more than the server sends, or its body is too large.',
   415: 'The body is not JSON.',
   422: 'Spark could not compute the result from the data (overflow, division by zero, bad cast).',
-  502: 'Spark failed to run the query.',
+  502: "Spark failed to run the query, or refused the service's credentials.",
   503: 'Spark or a session is not available now; retry after Retry-After seconds.',
   504: 'The query did not start returning rows in time.',
 };

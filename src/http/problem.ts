@@ -93,6 +93,8 @@ export function toCatalogueError(
 /** Spark's errors by what they mean for the client: its query, its data, or Spark itself. */
 function fromSpark(err: SparkError): CatalogueError {
   const spark = { errorClass: err.errorClass, sqlState: err.sqlState };
+  // A configuration fault of the service, not of the request: retrying will not help.
+  if (err.credentialsRefused) return new Errors.SparkAuthFailed(err.message, { cause: err });
   if (err.grpcCode === GrpcStatus.UNAVAILABLE || err.retryable || err.sessionGone) {
     return withExtras(new Errors.SparkUnavailable('unreachable or restarting', { cause: err }), {
       ...spark,

@@ -87,6 +87,14 @@ export class SparkError extends Error implements SparkErrorFields {
     return this.errorClass !== undefined && SESSION_GONE.has(this.errorClass);
   }
 
+  /**
+   * The server (or a proxy in front of it) refused the client's credentials: no token, or not
+   * the one it expects. Sending the call again changes nothing until the token is fixed.
+   */
+  get credentialsRefused(): boolean {
+    return this.grpcCode === GrpcStatus.UNAUTHENTICATED;
+  }
+
   /** A call that may succeed if sent again (or reattached): transport failures and cursor drops. */
   get retryable(): boolean {
     return (
