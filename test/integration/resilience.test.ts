@@ -150,15 +150,18 @@ describe('resilience against a real Spark', () => {
     const pool = await poolWithView({ min: 2, max: 4, acquireTimeoutMs: 5_000 });
     try {
       assert.equal(await countNumbers(pool), 1000n);
-      const outcomes: ('ok' | Error)[] = [];
+      // Each outcome with when its request started: a request in flight when Spark went down may
+      // fail after an earlier one already succeeded.
+      const outcomes: { result: 'ok' | Error; startedAt: number }[] = [];
       const load = { running: true };
       const loading = (async () => {
         while (load.running) {
+          const startedAt = Date.now();
           try {
             assert.equal(await countNumbers(pool), 1000n);
-            outcomes.push('ok');
+            outcomes.push({ result: 'ok', startedAt });
           } catch (err) {
-            outcomes.push(err as Error);
+            outcomes.push({ result: err as Error, startedAt });
             await sleep(200);
           }
         }
@@ -166,15 +169,19 @@ describe('resilience against a real Spark', () => {
       await sleep(1_000);
       await container.restart();
       proxy.retarget(upstream());
-      // Until Spark is back, requests fail; then they must all succeed.
+      const restartedAt = Date.now();
+      // Until Spark is back, requests fail; from the first one started after the restart that
+      // succeeds, they must all succeed.
+      const recovery = () => outcomes.findIndex((o) => o.result === 'ok' && o.startedAt >= restartedAt);
       const deadline = Date.now() + 90_000;
-      while (outcomes.at(-1) !== 'ok' && Date.now() < deadline) await sleep(200);
-      const recoveredAt = outcomes.length;
-      while (outcomes.length < recoveredAt + 5 && Date.now() < deadline) await sleep(200);
+      while (recovery() === -1 && Date.now() < deadline) await sleep(200);
+      const recoveredAt = recovery();
+      assert.ok(recoveredAt !== -1, 'a request succeeded after the restart');
+      while (outcomes.length < recoveredAt + 6 && Date.now() < deadline) await sleep(200);
       load.running = false;
       await loading;
 
-      const failures = outcomes.filter((o): o is Error => o !== 'ok');
+      const failures = outcomes.flatMap((o) => (o.result === 'ok' ? [] : [o.result]));
       const kinds = new Map<string, number>();
       for (const f of failures) {
         const kind = f instanceof SparkError ? (f.errorClass ?? `grpc ${f.grpcCode}`) : f.name;
@@ -190,10 +197,10 @@ describe('resilience against a real Spark', () => {
           `not a retryable failure: ${failure.name}: ${failure.message}`,
         );
       }
-      const afterRecovery = outcomes.slice(recoveredAt - 1);
+      const afterRecovery = outcomes.slice(recoveredAt);
       assert.ok(afterRecovery.length >= 3, `only ${afterRecovery.length} requests after recovery`);
       assert.deepEqual(
-        afterRecovery.flatMap((o) => (o === 'ok' ? [] : [o.message])),
+        afterRecovery.flatMap((o) => (o.result === 'ok' ? [] : [o.result.message])),
         [],
         'every request after recovery succeeds',
       );
