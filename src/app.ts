@@ -7,6 +7,7 @@ type ValidatorFactory = NonNullable<
 import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { Errors } from './errors.js';
+import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
 import { openApiRoutes } from './http/openapi.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
@@ -121,6 +122,7 @@ export async function buildApp(
   });
   datasetRoutes(app, queries, config);
   sqlRoutes(app, queries, config);
+  await graphqlRoutes(app, queries, config);
   await openApiRoutes(app);
 
   // Draining starts before the server waits for open connections: after the grace period the

@@ -50,6 +50,14 @@ export const EnvSchema = Type.Object({
   ),
   READY_TIMEOUT_MS: int(5_000, 100, 'How long /readyz waits for Spark.'),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 'How long shutdown lets running requests finish.'),
+  GRAPHQL_MAX_ROWS: int(10_000, 1, 'Most rows of one GraphQL field (answers are built whole).'),
+  GRAPHQL_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of one GraphQL field’s rows.'),
+  GRAPHQL_MAX_DEPTH: int(8, 1, 'Deepest GraphQL selection accepted.'),
+  GRAPHQL_MAX_COMPLEXITY: int(200, 1, 'Most complexity of a GraphQL document (a dataset field costs 10).'),
+  GRAPHQL_MAX_FIELDS: int(500, 1, 'Most fields (aliases included) in a GraphQL document.'),
+  GRAPHQL_MAX_ALIASES: int(50, 0, 'Most aliases in a GraphQL document.'),
+  GRAPHIQL: Type.Boolean({ default: false, description: 'Serve the GraphiQL page at /graphiql.' }),
+  CACHE_MAX_BYTES: int(64 * 1024 ** 2, 0, 'Size of the GraphQL result cache; 0 turns it off.'),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -80,6 +88,16 @@ export interface Config {
   };
   readonly readyTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  readonly graphql: {
+    readonly maxRows: number;
+    readonly maxBytes: number;
+    readonly maxDepth: number;
+    readonly maxComplexity: number;
+    readonly maxFields: number;
+    readonly maxAliases: number;
+    readonly graphiql: boolean;
+    readonly cacheMaxBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -121,6 +139,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    graphql: Object.freeze({
+      maxRows: v.GRAPHQL_MAX_ROWS,
+      maxBytes: v.GRAPHQL_MAX_BYTES,
+      maxDepth: v.GRAPHQL_MAX_DEPTH,
+      maxComplexity: v.GRAPHQL_MAX_COMPLEXITY,
+      maxFields: v.GRAPHQL_MAX_FIELDS,
+      maxAliases: v.GRAPHQL_MAX_ALIASES,
+      graphiql: v.GRAPHIQL,
+      cacheMaxBytes: v.CACHE_MAX_BYTES,
+    }),
   });
 }
 

@@ -157,6 +157,47 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           responses: { ...results, ...problems(400, 403, 404, 406, 413, 415, 422, 502, 503, 504) },
         },
       },
+      '/graphql': {
+        post: {
+          summary: 'GraphQL: the datasets as typed fields, and a generic query field',
+          description:
+            'The schema is at /graphql/schema.graphql. Errors are GraphQL errors whose `extensions` carry ' +
+            'the `code` of the error catalogue, its `status`, and Spark’s `errorClass` and `sqlState`. ' +
+            'A document refused before it runs (syntax, validation, depth, complexity, size) is a 400.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    query: { type: 'string' },
+                    variables: { type: 'object' },
+                    operationName: { type: 'string' },
+                    extensions: {
+                      type: 'object',
+                      description:
+                        'Automatic persisted queries: `{"persistedQuery":{"version":1,"sha256Hash":…}}`.',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': jsonResponse('The data, and the errors of the fields that failed', ref('GraphQLResponse')),
+            '400': jsonResponse('The document was refused before it ran', ref('GraphQLResponse')),
+          },
+        },
+      },
+      '/graphql/schema.graphql': {
+        get: {
+          summary: 'The GraphQL schema this server runs, in SDL',
+          responses: {
+            '200': { description: 'SDL', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
+        },
+      },
       '/openapi.yaml': {
         get: {
           summary: 'This document',
@@ -195,6 +236,33 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           },
         },
         Problem: problemSchema(),
+        GraphQLResponse: {
+          type: 'object',
+          properties: {
+            data: { type: ['object', 'null'] },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['message'],
+                properties: {
+                  message: { type: 'string' },
+                  path: { type: 'array' },
+                  locations: { type: 'array' },
+                  extensions: {
+                    type: 'object',
+                    properties: {
+                      code: { type: 'string' },
+                      status: { type: 'integer' },
+                      errorClass: { type: 'string' },
+                      sqlState: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
   };

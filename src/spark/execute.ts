@@ -74,7 +74,7 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
     if (this.#started) throw new Error(`execution ${this.operationId} can be iterated only once`);
     this.#started = true;
     const stats = this.#stats;
-    if (stats) stats.started++;
+    stats?.start();
     const session = this.#session;
     const { signal } = this.#options;
     const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;

@@ -7,13 +7,29 @@ export class ExecutionStats {
   interrupted = 0;
   /** Times a result stream was resumed with ReattachExecute. */
   reattached = 0;
+  /** Most executions running at once so far. */
+  peakRunning = 0;
+
+  /** Starts a new high-water mark from the executions running now. */
+  resetPeak(): void {
+    this.peakRunning = this.running;
+  }
+
+  /** Counts an execution that starts. */
+  start(): void {
+    this.started++;
+    this.peakRunning = Math.max(this.peakRunning, this.running);
+  }
 
   get running(): number {
     return this.started - this.completed - this.failed - this.interrupted;
   }
 
   snapshot(): Readonly<
-    Record<'started' | 'completed' | 'failed' | 'interrupted' | 'reattached' | 'running', number>
+    Record<
+      'started' | 'completed' | 'failed' | 'interrupted' | 'reattached' | 'running' | 'peakRunning',
+      number
+    >
   > {
     return {
       started: this.started,
@@ -22,6 +38,7 @@ export class ExecutionStats {
       interrupted: this.interrupted,
       reattached: this.reattached,
       running: this.running,
+      peakRunning: this.peakRunning,
     };
   }
 }

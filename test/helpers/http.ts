@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDependencies } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatasetRegistry } from '../../src/datasets/registry.js';
 import { sparkRemote } from './spark-remote.js';
@@ -12,9 +12,13 @@ export interface Served {
 }
 
 /** The service on a real port, against the suite's Spark. */
-export async function serve(env: Record<string, string>, registry?: DatasetRegistry): Promise<Served> {
+export async function serve(
+  env: Record<string, string>,
+  registry?: DatasetRegistry,
+  dependencies: Omit<AppDependencies, 'registry'> = {},
+): Promise<Served> {
   const config = loadConfig({ SPARK_REMOTE: sparkRemote(), LOG_LEVEL: 'silent', PORT: '0', ...env });
-  const app = await buildApp(config, registry === undefined ? {} : { registry });
+  const app = await buildApp(config, { ...dependencies, ...(registry === undefined ? {} : { registry }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: address, close: () => app.close() };
 }

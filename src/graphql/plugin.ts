@@ -1,0 +1,167 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  GraphQLError,
+  printSchema,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
+import mercurius from 'mercurius';
+import type { Config } from '../config.js';
+import { toCatalogueError, toProblem } from '../http/problem.js';
+import type { QueryService } from '../service/query-service.js';
+import { ResultRunner } from './results.js';
+import { fullSchema, genericSchema, type GraphQLContext, type SchemaOptions } from './schema.js';
+
+/** How long start-up waits for Spark to describe the datasets before serving the generic schema. */
+const DESCRIBE_AT_START_MS = 15_000;
+const DESCRIBE_RETRY_MS = 5_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The GraphQL result runner: cache and in-flight de-duplication, for metrics and tests. */
+    readonly graphqlResults: ResultRunner;
+  }
+}
+
+/** Refuses documents with more fields or aliases than the limits, before anything runs. */
+function sizeRule(maxFields: number, maxAliases: number): ValidationRule {
+  return (context: ValidationContext) => {
+    let fields = 0;
+    let aliases = 0;
+    return {
+      Field(node) {
+        fields++;
+        if (node.alias !== undefined) aliases++;
+      },
+      Document: {
+        leave() {
+          if (fields > maxFields) {
+            context.reportError(
+              new GraphQLError(`The document selects ${fields} fields; at most ${maxFields} are allowed`),
+            );
+          }
+          if (aliases > maxAliases) {
+            context.reportError(
+              new GraphQLError(`The document uses ${aliases} aliases; at most ${maxAliases} are allowed`),
+            );
+          }
+        },
+      },
+    };
+  };
+}
+
+/** Errors as GraphQL errors whose extensions carry the HTTP API's code and facts. */
+function formatError(error: GraphQLError): Record<string, unknown> {
+  const original = error.originalError;
+  const json = error.toJSON() as unknown as Record<string, unknown>;
+  const mercuriusError = (original as { code?: unknown } | undefined)?.code;
+  const fromMercurius = typeof mercuriusError === 'string' && mercuriusError.startsWith('MER_ERR_GQL_');
+  if (original === undefined || original instanceof GraphQLError || fromMercurius) {
+    // The document's fault (syntax, validation, limits, an unknown persisted query).
+    if (fromMercurius && original !== undefined) json['message'] = original.message;
+    return {
+      ...json,
+      extensions: { ...(json['extensions'] as object), code: 'REQUEST_INVALID', status: 400 },
+    };
+  }
+  const { type: _type, title: _title, detail, ...facts } = toProblem(toCatalogueError(original));
+  return { ...json, message: detail, extensions: { ...facts } };
+}
+
+interface MercuriusExecution extends ExecutionResult {
+  readonly statusCode?: number;
+}
+
+export async function graphqlRoutes(
+  app: FastifyInstance,
+  queries: QueryService,
+  config: Config,
+): Promise<void> {
+  const { graphql: limits } = config;
+  const runner = new ResultRunner(
+    queries,
+    { maxRows: limits.maxRows, maxBytes: limits.maxBytes, queryTimeoutMs: config.limits.queryTimeoutMs },
+    { maxBytes: limits.cacheMaxBytes },
+  );
+  app.decorate('graphqlResults', runner);
+  const options: SchemaOptions = { queries, runner };
+  let schema: GraphQLSchema = genericSchema(options);
+
+  await app.register(mercurius, {
+    schema,
+    path: '/graphql',
+    graphiql: limits.graphiql,
+    queryDepth: limits.maxDepth,
+    // Complexity depends on each request's variables, so validation cannot be cached.
+    cache: false,
+    persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
+    context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
+      const gone = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
+      });
+      return { tenant: 'default', signal: gone.signal, request } as GraphQLContext;
+    },
+    validationRules: ({ variables, operationName }) => [
+      sizeRule(limits.maxFields, limits.maxAliases),
+      createComplexityRule({
+        maximumComplexity: limits.maxComplexity,
+        variables: variables ?? {},
+        ...(operationName === undefined ? {} : { operationName }),
+        estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+        createError: (max, actual) =>
+          new GraphQLError(`The document’s complexity is ${actual}; at most ${max} is allowed`),
+      }),
+    ],
+    errorFormatter: (execution: MercuriusExecution) => {
+      const errors = (execution.errors ?? [])
+        .flatMap((e) => {
+          const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
+          return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
+        })
+        .map((e) => (e instanceof GraphQLError ? formatError(e) : formatError(new GraphQLError(String(e)))));
+      // A document that never ran (syntax, validation, limits) is the client's error: 400.
+      // Once it ran, errors are per field and the answer is 200, with whatever data there is.
+      const ran = execution.data != null || (execution.errors ?? []).some((e) => e.path !== undefined);
+      const statusCode = ran ? 200 : 400;
+      return { statusCode, response: { data: execution.data ?? null, errors } as never };
+    },
+  });
+
+  app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/plain; charset=utf-8').send(printSchema(schema)),
+  );
+
+  /** The typed fields, once Spark has described every dataset. */
+  const describe = async (signal: AbortSignal): Promise<void> => {
+    const datasets = await Promise.all(queries.list().map((d) => queries.describe(d.name, signal)));
+    schema = fullSchema(options, datasets);
+    app.graphql.replaceSchema(schema);
+  };
+  let retry: NodeJS.Timeout | undefined;
+  const keepTrying = () => {
+    retry = setTimeout(() => {
+      describe(AbortSignal.timeout(DESCRIBE_AT_START_MS)).catch((err: unknown) => {
+        app.log.warn({ err }, 'GraphQL: could not describe the datasets yet; serving the generic schema');
+        keepTrying();
+      });
+    }, DESCRIBE_RETRY_MS);
+    retry.unref();
+  };
+  app.addHook('onReady', async () => {
+    try {
+      await describe(AbortSignal.timeout(DESCRIBE_AT_START_MS));
+    } catch (err) {
+      app.log.warn({ err }, 'GraphQL: could not describe the datasets; serving the generic schema meanwhile');
+      keepTrying();
+    }
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearTimeout(retry);
+    done();
+  });
+}
