@@ -83,7 +83,10 @@ describe('hostile input', () => {
         hostile.filter((s) => s.length > 0 && s.length <= 256),
         (as) => {
           // A function replacement: `$&` and friends in the alias are text, not patterns.
-          assert.equal(plan(as), benign.replace('"benign_alias"', () => JSON.stringify(as)));
+          assert.equal(
+            plan(as),
+            benign.replace('"benign_alias"', () => JSON.stringify(as)),
+          );
         },
       ),
     );
