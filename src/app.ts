@@ -13,6 +13,8 @@ import { openApiRoutes } from './http/openapi.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
+import { observability } from './observability/http.js';
+import { loggerOptions } from './observability/logging.js';
 import { TypedParameter } from './http/schemas.js';
 import { Filter } from './query/spec.js';
 import { DatasetCatalog } from './service/catalog.js';
@@ -66,7 +68,7 @@ export async function buildApp(
   serverOptions: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config),
     bodyLimit: BODY_LIMIT,
     // Unknown properties are errors (not silently dropped), filters report the variant that applies.
     schemaController: { compilersFactory: { buildValidator: validators() as unknown as ValidatorFactory } },
@@ -96,6 +98,15 @@ export async function buildApp(
     void reply.header('request-id', request.id);
     done();
   });
+  observability(
+    app,
+    {
+      pools: () => ({ default: pool.stats() }),
+      executions: spark.executions,
+      graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
+    },
+    { serveMetrics: config.metrics },
+  );
   // Bodies are JSON; anything else is refused (415) rather than read as text.
   app.removeContentTypeParser('text/plain');
   app.addSchema(Filter);

@@ -15,6 +15,7 @@ export const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 in containers).' }),
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'Port to listen on.' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  METRICS: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics.' }),
   SPARK_REMOTE: Type.String({
     default: 'sc://localhost:15002',
     description: 'Spark Connect connection string: sc://host:port/;token=…;user_id=…;use_ssl=…',
@@ -65,6 +66,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** Serve `GET /metrics`. */
+  readonly metrics: boolean;
   readonly spark: SparkEndpoint;
   /** The connection string with its token hidden, for logs. */
   readonly sparkRemote: string;
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: v.HOST,
     port: v.PORT,
     logLevel: v.LOG_LEVEL,
+    metrics: v.METRICS,
     spark: parseConnectionString(v.SPARK_REMOTE),
     sparkRemote: redact(v.SPARK_REMOTE),
     sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),

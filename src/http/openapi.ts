@@ -112,6 +112,21 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           },
         },
       },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          description:
+            'Requests by route and status, rows and bytes streamed, Spark execution times, interrupts and ' +
+            'reattaches, session pool gauges, GraphQL cache hits, and the process’s own figures, in the ' +
+            'Prometheus text format. Not served when `METRICS=false`.',
+          responses: {
+            '200': {
+              description: 'Prometheus text format 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
       '/v1/datasets': {
         get: {
           summary: 'The datasets',

@@ -6,6 +6,7 @@ import { encodeCsv } from '../encode/csv.js';
 import { encodeJson } from '../encode/json.js';
 import { encodeNdjson, ndjsonLine } from '../encode/ndjson.js';
 import { encodeStats, type EncodeStats } from '../encode/stats.js';
+import { observeResult } from '../observability/http.js';
 import type { OpenResult } from '../service/run-query.js';
 import { limitPayloads } from './arrow-limits.js';
 import { FORMATS, type Format } from './negotiate.js';
@@ -40,6 +41,7 @@ export async function sendResult(
 ): Promise<void> {
   const { format, limits } = options;
   const stats = encodeStats();
+  observeResult(reply, format, stats);
   reply.header('content-type', FORMATS[format]);
   reply.header(
     'result-columns',

@@ -75,6 +75,7 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
     this.#started = true;
     const stats = this.#stats;
     stats?.start();
+    const startedAt = performance.now();
     const session = this.#session;
     const { signal } = this.#options;
     const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
@@ -128,8 +129,8 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      if (stats)
-        stats[outcome === 'complete' ? 'completed' : outcome === 'failed' ? 'failed' : 'interrupted']++;
+      const ended = outcome === 'complete' ? 'completed' : outcome === 'failed' ? 'failed' : 'interrupted';
+      stats?.end(ended, (performance.now() - startedAt) / 1000);
       // A failed operation has ended on the server; anything else unfinished is interrupted.
       // In the background: `closed` tells when it is done.
       void this.#finish(outcome !== 'stopped');

@@ -1,3 +1,9 @@
+/** How an execution ended. */
+export type ExecutionOutcome = 'completed' | 'failed' | 'interrupted';
+
+/** Told of each execution that ends, with how long it ran. */
+export type ExecutionEndListener = (outcome: ExecutionOutcome, seconds: number) => void;
+
 /** Counters of executions, for metrics: monotonic totals plus the number running now. */
 export class ExecutionStats {
   started = 0;
@@ -9,6 +15,7 @@ export class ExecutionStats {
   reattached = 0;
   /** Most executions running at once so far. */
   peakRunning = 0;
+  readonly #listeners = new Set<ExecutionEndListener>();
 
   /** Starts a new high-water mark from the executions running now. */
   resetPeak(): void {
@@ -19,6 +26,18 @@ export class ExecutionStats {
   start(): void {
     this.started++;
     this.peakRunning = Math.max(this.peakRunning, this.running);
+  }
+
+  /** Counts an execution that ended, `seconds` after it started. */
+  end(outcome: ExecutionOutcome, seconds: number): void {
+    this[outcome]++;
+    for (const listener of this.#listeners) listener(outcome, seconds);
+  }
+
+  /** Calls `listener` as each execution ends (e.g. for a histogram); returns the unsubscriber. */
+  onEnd(listener: ExecutionEndListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   get running(): number {
