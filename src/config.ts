@@ -7,6 +7,17 @@ import { parseConnectionString, redact, type SparkEndpoint } from './spark/conne
 const int = (defaultValue: number, minimum: number, description: string) =>
   Type.Integer({ default: defaultValue, minimum, description });
 
+/** The samplers of OpenTelemetry's `OTEL_TRACES_SAMPLER` this service supports. */
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
 /**
  * The environment the service reads, with defaults. This file is the only reader of
  * `process.env`; the README's configuration table lists the same variables.
@@ -16,6 +27,37 @@ export const EnvSchema = Type.Object({
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'Port to listen on.' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   METRICS: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics.' }),
+  // OpenTelemetry's standard variables; tracing is off unless an exporter or endpoint is set.
+  OTEL_SDK_DISABLED: Type.Boolean({
+    default: false,
+    description: 'Turns tracing off, whatever else is set.',
+  }),
+  OTEL_TRACES_EXPORTER: Type.Optional(
+    Type.String({
+      pattern: '^\\s*(otlp|console|none)\\s*(,\\s*(otlp|console|none)\\s*)*$',
+      description: 'otlp, console or none, comma-separated; otlp when only an endpoint is set.',
+    }),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({ minLength: 1, description: 'OTLP/HTTP base URL; traces go to <url>/v1/traces.' }),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(
+    Type.String({ minLength: 1, description: 'OTLP/HTTP URL for traces, used as is.' }),
+  ),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Optional(Type.String({ description: 'Only http/protobuf.' })),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: Type.Optional(Type.String({ description: 'Only http/protobuf.' })),
+  OTEL_SERVICE_NAME: Type.String({
+    default: 'spark-data-api',
+    minLength: 1,
+    description: 'service.name of spans.',
+  }),
+  OTEL_RESOURCE_ATTRIBUTES: Type.Optional(
+    Type.String({ description: 'More resource attributes: key=value,key=value (values percent-encoded).' }),
+  ),
+  OTEL_TRACES_SAMPLER: Type.Enum(SAMPLERS, { default: 'parentbased_always_on' }),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 1, description: 'Ratio of the traceidratio samplers.' }),
+  ),
   SPARK_REMOTE: Type.String({
     default: 'sc://localhost:15002',
     description: 'Spark Connect connection string: sc://host:port/;token=…;user_id=…;use_ssl=…',
@@ -68,6 +110,7 @@ export interface Config {
   readonly logLevel: string;
   /** Serve `GET /metrics`. */
   readonly metrics: boolean;
+  readonly tracing: TracingConfig;
   readonly spark: SparkEndpoint;
   /** The connection string with its token hidden, for logs. */
   readonly sparkRemote: string;
@@ -103,6 +146,19 @@ export interface Config {
   };
 }
 
+/** OpenTelemetry tracing, from the standard `OTEL_*` variables. */
+export interface TracingConfig {
+  /** Where spans go; none: tracing is off. */
+  readonly exporters: readonly ('otlp' | 'console')[];
+  /** The OTLP/HTTP (protobuf) URL traces are posted to. */
+  readonly otlpUrl: string;
+  readonly serviceName: string;
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  readonly sampler: SamplerName;
+  /** The ratio of the `traceidratio` samplers. */
+  readonly samplerRatio: number;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -122,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: v.PORT,
     logLevel: v.LOG_LEVEL,
     metrics: v.METRICS,
+    tracing: tracingConfig(v),
     spark: parseConnectionString(v.SPARK_REMOTE),
     sparkRemote: redact(v.SPARK_REMOTE),
     sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),
@@ -175,4 +232,57 @@ function readCaFile(path: string): Buffer {
     fail('holds no PEM certificate', err);
   }
   return pem;
+}
+
+/**
+ * Tracing as OpenTelemetry's variables say, except that it is off unless asked for: an
+ * exporter named in `OTEL_TRACES_EXPORTER`, or an OTLP endpoint (then the exporter is otlp).
+ */
+function tracingConfig(v: Env): TracingConfig {
+  const fail = (message: string): never => {
+    throw new ConfigError(`invalid configuration: ${message}`);
+  };
+  const named = v.OTEL_TRACES_EXPORTER?.split(',').map((name) => name.trim());
+  const endpointSet =
+    v.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
+  const exporters = v.OTEL_SDK_DISABLED
+    ? []
+    : [...new Set(named ?? (endpointSet ? ['otlp'] : []))].filter(
+        (name) => name === 'otlp' || name === 'console',
+      );
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'] as const) {
+    const protocol = v[name];
+    if (protocol !== undefined && protocol !== 'http/protobuf')
+      fail(`${name} '${protocol}' is not supported; this service exports http/protobuf`);
+  }
+  const base = v.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
+  const otlpUrl =
+    v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.endsWith('/') ? base : `${base}/`}v1/traces`;
+  if (!URL.canParse(otlpUrl) || !/^https?:$/.test(new URL(otlpUrl).protocol))
+    fail(`the OTLP traces endpoint '${otlpUrl}' is not an http(s) URL`);
+  return Object.freeze({
+    exporters,
+    otlpUrl,
+    serviceName: v.OTEL_SERVICE_NAME,
+    resourceAttributes: Object.freeze(resourceAttributes(v.OTEL_RESOURCE_ATTRIBUTES ?? '', fail)),
+    sampler: v.OTEL_TRACES_SAMPLER,
+    samplerRatio: v.OTEL_TRACES_SAMPLER_ARG ?? 1,
+  });
+}
+
+/** `key=value,key=value`, values percent-encoded (OTEL_RESOURCE_ATTRIBUTES). */
+function resourceAttributes(text: string, fail: (message: string) => never): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    if (eq < 0 || key === '') fail(`OTEL_RESOURCE_ATTRIBUTES: '${pair}' is not key=value`);
+    try {
+      attributes[key] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      fail(`OTEL_RESOURCE_ATTRIBUTES: the value of '${key}' is not percent-encoded properly`);
+    }
+  }
+  return attributes;
 }

@@ -11,6 +11,7 @@ import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 
 import mercurius from 'mercurius';
 import type { Config } from '../config.js';
 import { toCatalogueError, toProblem } from '../http/problem.js';
+import { traceFields } from '../observability/graphql.js';
 import type { QueryService } from '../service/query-service.js';
 import { ResultRunner } from './results.js';
 import { fullSchema, genericSchema, type GraphQLContext, type SchemaOptions } from './schema.js';
@@ -89,7 +90,7 @@ export async function graphqlRoutes(
   );
   app.decorate('graphqlResults', runner);
   const options: SchemaOptions = { queries, runner };
-  let schema: GraphQLSchema = genericSchema(options);
+  let schema: GraphQLSchema = traceFields(genericSchema(options));
 
   await app.register(mercurius, {
     schema,
@@ -139,7 +140,7 @@ export async function graphqlRoutes(
   /** The typed fields, once Spark has described every dataset. */
   const describe = async (signal: AbortSignal): Promise<void> => {
     const datasets = await Promise.all(queries.list().map((d) => queries.describe(d.name, signal)));
-    schema = fullSchema(options, datasets);
+    schema = traceFields(fullSchema(options, datasets));
     app.graphql.replaceSchema(schema);
   };
   let retry: NodeJS.Timeout | undefined;

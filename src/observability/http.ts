@@ -1,12 +1,26 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EncodeStats } from '../encode/stats.js';
 import { ServiceMetrics, type MetricSources, type TrackedResult } from './metrics.js';
+import { ATTR, tracer } from './tracing.js';
 
-/** What is known of a request while it runs: the counters of its result. */
+/** What is known of a request while it runs: its span, and the counters of its result. */
 export interface RequestTelemetry {
   readonly metrics: ServiceMetrics;
   /** The route's pattern (`/v1/datasets/:name/rows`), or `unmatched`. */
   readonly route: string;
+  readonly span: Span | undefined;
+  /** The context handlers run in: the request's span, under the caller's trace if it sent one. */
+  readonly context: Context;
   result: TrackedResult | undefined;
 }
 
@@ -20,15 +34,20 @@ declare module 'fastify' {
   }
 }
 
+/** Probes and scrapes are counted but not traced: frequent, and they tell nothing. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
+
 export interface ObservabilityOptions {
   /** Serve `GET /metrics`. */
   readonly serveMetrics: boolean;
 }
 
 /**
- * Metrics of every request: counted by method, route and status when its response ends (a
- * stream's last byte, or the client leaving), and `GET /metrics`. Add before other hooks so
- * that requests refused early are counted too.
+ * Metrics and traces of every request: a server span per request (continuing the caller's
+ * W3C trace context) in which the handler runs, so spans of plan compiles, session leases and
+ * Spark executions are its children; the request counted by method, route and status when
+ * its response ends (a stream's last byte, or the client leaving). Add before other hooks so
+ * that requests refused early are seen too.
  */
 export function observability(
   app: FastifyInstance,
@@ -42,12 +61,53 @@ export function observability(
   app.addHook('onRequest', (request, reply, done) => {
     const startedAt = performance.now();
     const route = request.routeOptions.url ?? 'unmatched';
-    const telemetry: RequestTelemetry = { metrics, route, result: undefined };
+    let span: Span | undefined;
+    let active = context.active();
+    if (!UNTRACED.has(route)) {
+      const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+      span = tracer.startSpan(
+        `${request.method} ${route}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': request.method,
+            'http.route': route,
+            'url.path': request.url.split('?', 1)[0],
+            [ATTR.requestId]: request.id,
+          },
+        },
+        parent,
+      );
+      active = trace.setSpan(parent, span);
+      if (span.isRecording()) {
+        // The request's log lines carry the trace id.
+        request.log = reply.log = request.log.child({ traceId: span.spanContext().traceId });
+      }
+    }
+    const telemetry: RequestTelemetry = { metrics, route, span, context: active, result: undefined };
     request.telemetry = telemetry;
     reply.raw.once('close', () => {
-      metrics.requestEnded(request.method, route, reply.statusCode, (performance.now() - startedAt) / 1000);
+      const status = reply.statusCode;
+      metrics.requestEnded(request.method, route, status, (performance.now() - startedAt) / 1000);
       if (telemetry.result !== undefined) metrics.resultEnded(telemetry.result);
+      if (span !== undefined) {
+        span.setAttribute('http.response.status_code', status);
+        if (!reply.raw.writableFinished) span.setAttribute('spark_data_api.client_left', true);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
     });
+    context.with(active, done);
+  });
+  // Handlers run in the request's context again: reading a body loses it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const telemetry = request.telemetry;
+    if (telemetry?.span === undefined) done();
+    else context.with(telemetry.context, done);
+  });
+  app.addHook('onError', (request, _reply, error, done) => {
+    const span = request.telemetry?.span;
+    if (span?.isRecording() === true) span.recordException(error);
     done();
   });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
+import { SpanKind } from '@opentelemetry/api';
 import { SparkConnectService, type ExecutePlanResponse, type Plan } from '../gen/spark/connect/base_pb.js';
+import { ATTR, childSpan, failed, traceTag } from '../observability/tracing.js';
 import { SparkError } from './errors.js';
 import { backoff, canReattach, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { SparkSession } from './session.js';
@@ -45,6 +47,8 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
   readonly #options: ExecuteOptions;
   readonly #stats: ExecutionStats | undefined;
   #started = false;
+  /** The tags sent: the caller's, and the trace id when the execution is traced. */
+  #tags: string[] = [];
   #lastResponseId: string | undefined;
   #jobSeen = false;
   #finishing: Promise<void> | undefined;
@@ -77,6 +81,18 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
     stats?.start();
     const startedAt = performance.now();
     const session = this.#session;
+    // One span for the whole execution, from the request to the end of the result.
+    const span = childSpan('spark.execute', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR.operationId]: this.operationId,
+        [ATTR.sessionId]: session.sessionId,
+        [ATTR.userId]: session.userContext.userId,
+      },
+    });
+    const trace = traceTag(span.spanContext());
+    this.#tags = [...(this.#options.tags ?? []), ...(trace === undefined ? [] : [trace])];
+    if (span.isRecording()) span.setAttribute(ATTR.operationTags, this.#tags);
     const { signal } = this.#options;
     const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
     let reachedServer = false;
@@ -118,12 +134,15 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
             error.errorClass === 'INVALID_HANDLE.OPERATION_NOT_FOUND' && !reachedServer && failures > 0;
           if (!neverArrived && !canReattach(error, failures, policy)) {
             if (!error.retryable) outcome = 'failed';
-            throw await session.enrich(error);
+            const enriched = await session.enrich(error);
+            failed(span, enriched);
+            throw enriched;
           }
           await sleep(backoff(policy, failures++), undefined, { signal }).catch(() => {
             throw signal?.reason;
           });
           if (stats && !neverArrived) stats.reattached++;
+          span.addEvent(neverArrived ? 'execute again' : 'reattach', { attempt: failures });
           stream = neverArrived ? this.#executePlan() : this.#reattach(this.#lastResponseId);
         }
       }
@@ -131,6 +150,8 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
       signal?.removeEventListener('abort', onAbort);
       const ended = outcome === 'complete' ? 'completed' : outcome === 'failed' ? 'failed' : 'interrupted';
       stats?.end(ended, (performance.now() - startedAt) / 1000);
+      span.setAttribute(ATTR.outcome, ended);
+      span.end();
       // A failed operation has ended on the server; anything else unfinished is interrupted.
       // In the background: `closed` tells when it is done.
       void this.#finish(outcome !== 'stopped');
@@ -143,7 +164,7 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
       ...session.header(),
       plan: this.#plan,
       operationId: this.operationId,
-      tags: [...(this.#options.tags ?? [])],
+      tags: this.#tags,
       requestOptions: [{ requestOption: { case: 'reattachOptions', value: { reattachable: true } } }],
     });
     return session.transport.serverStream(SparkConnectService.method.executePlan, request, {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import genericPool, { type Pool } from 'generic-pool';
+import { ATTR, traced } from '../observability/tracing.js';
 import type { SparkConnectClient } from './client.js';
 import { SparkError } from './errors.js';
 import { needsRenewal, parseSparkDuration, renewalTiming, type RenewalTiming } from './renewal.js';
@@ -166,7 +167,15 @@ export class SessionPool {
    * Borrows a session. Waits at most `acquireTimeoutMs` ({@link PoolExhaustedError}); fails at
    * once with Spark's error when no session exists and creating one fails (Spark is down).
    */
-  async acquire(signal?: AbortSignal): Promise<Lease> {
+  acquire(signal?: AbortSignal): Promise<Lease> {
+    return traced('spark.session.lease', {}, async (span) => {
+      const lease = await this.#acquire(signal);
+      span.setAttribute(ATTR.sessionId, lease.session.sessionId);
+      return lease;
+    });
+  }
+
+  async #acquire(signal?: AbortSignal): Promise<Lease> {
     if (this.#closing) throw new PoolClosedError('the service is shutting down');
     signal?.throwIfAborted();
     // While Spark is known to be down (no session, the last attempt just failed), say so at once.

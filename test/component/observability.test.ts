@@ -1,14 +1,18 @@
 /**
- * Metrics and logs with Spark down: every series is exposed from the start, requests are
- * counted by route and status, and log lines carry request ids and never a secret.
+ * Metrics, traces and logs with Spark down: every series is exposed from the start, requests are
+ * counted by route and status, failures are traced as such, and log lines carry request ids
+ * and never a secret.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { loggerOptions } from '../../src/observability/logging.js';
+import { startTracing, type Tracing } from '../../src/observability/tracing.js';
 import { closedPort } from '../helpers/closed-port.js';
 
 const SPARK_TOKEN = 'spark-token-d41d8cd98f00';
@@ -19,10 +23,15 @@ const HEADER_SECRETS = {
   'proxy-authorization': 'Basic proxy-secret-5f4dcc',
 };
 
+const memory = new InMemorySpanExporter();
+let tracing: Tracing | undefined;
 let app: FastifyInstance;
 const lines: Record<string, unknown>[] = [];
 
 before(async () => {
+  tracing = startTracing(loadConfig({}).tracing, {
+    processors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
   const config = loadConfig({
     SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}/;token=${SPARK_TOKEN};use_ssl=false`,
     LOG_LEVEL: 'trace',
@@ -46,6 +55,7 @@ before(async () => {
 
 after(async () => {
   await app.close();
+  await tracing?.shutdown();
 });
 
 const SERIES = [
@@ -127,14 +137,52 @@ describe('/metrics', () => {
   });
 });
 
+describe('traces without Spark', () => {
+  it('mark a request that failed, and the session lease that failed it', async () => {
+    memory.reset();
+    const response = await app.inject({
+      url: '/v1/datasets/events/rows',
+      headers: { 'request-id': 'down-1' },
+    });
+    assert.equal(response.statusCode, 503);
+    const spans = memory.getFinishedSpans();
+    const server = spans.find((s) => s.kind === SpanKind.SERVER);
+    assert.ok(server, spans.map((s) => s.name).join(', '));
+    assert.equal(server.name, 'GET /v1/datasets/:name/rows');
+    assert.equal(server.attributes['spark_data_api.request_id'], 'down-1');
+    assert.equal(server.attributes['http.response.status_code'], 503);
+    assert.equal(server.status.code, SpanStatusCode.ERROR);
+    assert.ok(server.events.some((e) => e.name === 'exception'));
+    const failedLeases = spans.filter(
+      (s) => s.name === 'spark.session.lease' && s.status.code === SpanStatusCode.ERROR,
+    );
+    assert.ok(failedLeases.length > 0, spans.map((s) => s.name).join(', '));
+    for (const lease of failedLeases) assert.equal(lease.spanContext().traceId, server.spanContext().traceId);
+  });
+
+  it('are not made for probes and scrapes', async () => {
+    memory.reset();
+    await app.inject('/healthz');
+    await app.inject('/readyz');
+    await app.inject('/metrics');
+    assert.deepEqual(
+      memory.getFinishedSpans().map((s) => s.name),
+      [],
+    );
+  });
+});
+
 describe('logs', () => {
-  it('carry the request id on every line about a request', async () => {
+  it('carry the request id, and the trace id, on every line about a request', async () => {
     await app.inject({ url: '/v1/datasets/events/rows', headers: { 'request-id': 'caller-7' } });
     const mine = lines.filter((l) => l['reqId'] === 'caller-7');
     const messages = mine.map((l) => l['msg']);
     assert.ok(messages.includes('incoming request'), String(messages));
     assert.ok(messages.includes('request failed'), String(messages));
     assert.ok(messages.includes('request completed'), String(messages));
+    // Fastify logs the request before any hook runs; after that, lines carry the trace id.
+    for (const line of mine.filter((l) => l['msg'] !== 'incoming request'))
+      assert.match(String(line['traceId']), /^[0-9a-f]{32}$/, JSON.stringify(line));
     for (const line of lines.filter((l) => 'req' in l || 'res' in l))
       assert.ok(typeof line['reqId'] === 'string' && line['reqId'] !== '', JSON.stringify(line));
   });

@@ -1,12 +1,20 @@
 /**
- * Metrics against Spark: after a workload, /metrics says what happened (requests by route and
- * status, the rows and bytes sent, Spark executions and interrupts, the pool, the GraphQL cache).
+ * Metrics and traces against Spark: after a workload, /metrics says what happened (requests by
+ * route and status, the rows and bytes sent, Spark executions and interrupts, the pool, the
+ * GraphQL cache); one request's trace holds its compile, session lease and Spark execution
+ * under its HTTP span, and Spark's jobs carry the trace id as a tag.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { loadConfig } from '../../src/config.js';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
+import { startTracing, type Tracing } from '../../src/observability/tracing.js';
+import { parseConnectionString } from '../../src/spark/connection-string.js';
 import { SparkConnectClient } from '../../src/spark/client.js';
 import { call, serve, type Answer, type Served } from '../helpers/http.js';
 import { sparkRemote } from '../helpers/spark-remote.js';
@@ -35,10 +43,15 @@ const registry = new DatasetRegistry({
 const POOL_MIN = 1;
 const POOL_MAX = 3;
 
+const memory = new InMemorySpanExporter();
+let tracing: Tracing | undefined;
 let served: Served;
 let client: SparkConnectClient;
 
 before(async () => {
+  tracing = startTracing(loadConfig({}).tracing, {
+    processors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
   client = SparkConnectClient.connect(sparkRemote());
   served = await serve(
     { POOL_MIN: String(POOL_MIN), POOL_MAX: String(POOL_MAX), ANONYMOUS: 'true' },
@@ -50,6 +63,7 @@ before(async () => {
 after(async () => {
   await served.close();
   client.close();
+  await tracing?.shutdown();
 });
 
 /** One sample of the text format: name, labels, value. */
@@ -256,6 +270,120 @@ describe('/metrics after a workload', () => {
       assert.ok(counted < MANY, `${counted} rows counted while the client has not read them all`);
     } finally {
       controller.abort();
+    }
+  });
+});
+
+/** Spans of one trace, once its server span has ended. */
+async function traceOf(requestId: string): Promise<ReadableSpan[]> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const server = memory
+      .getFinishedSpans()
+      .find((s) => s.kind === SpanKind.SERVER && s.attributes['spark_data_api.request_id'] === requestId);
+    if (server !== undefined) {
+      const traceId = server.spanContext().traceId;
+      return memory.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    }
+    await sleep(50);
+  }
+  throw new Error(`no server span for request ${requestId}`);
+}
+
+function only(spans: ReadableSpan[], name: string): ReadableSpan {
+  const found = spans.filter((s) => s.name === name);
+  assert.equal(found.length, 1, `${name}: ${found.length} spans in ${spans.map((s) => s.name).join(', ')}`);
+  return found[0]!;
+}
+
+/** Tags of the Spark jobs of the test server with a tag containing `fragment`. */
+async function sparkJobTags(fragment: string): Promise<string[][]> {
+  const ui = process.env['SPARK_UI_URL'] ?? `http://${parseConnectionString(sparkRemote()).host}:4040`;
+  const base = `${ui}/api/v1/applications`;
+  const apps = (await (await fetch(base)).json()) as { id: string }[];
+  const tags: string[][] = [];
+  for (const app of apps) {
+    const jobs = (await (await fetch(`${base}/${app.id}/jobs`)).json()) as { jobTags?: string[] }[];
+    for (const job of jobs)
+      if ((job.jobTags ?? []).some((t) => t.includes(fragment))) tags.push(job.jobTags!);
+  }
+  return tags;
+}
+
+describe('a trace of one request', () => {
+  it('has the HTTP span with compile, session lease and Spark execution under it, and Spark knows its id', async () => {
+    // The caller's trace context is continued.
+    const callerTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const answer = await call('POST', `${served.url}/v1/datasets/numbers/query`, {
+      headers: { traceparent: `00-${callerTrace}-${callerSpan}-01`, 'request-id': 'traced-request-1' },
+      body: { groupBy: [{ column: 'k' }], aggregates: [{ fn: 'sum', column: 'id', as: 'total' }] },
+    });
+    assert.equal(answer.status, 200, answer.text());
+    assert.equal(answer.text().trim().split('\n').length, 10);
+
+    const spans = await traceOf('traced-request-1');
+    const http = only(spans, 'POST /v1/datasets/:name/query');
+    assert.equal(http.spanContext().traceId, callerTrace);
+    assert.equal(http.parentSpanContext?.spanId, callerSpan);
+    assert.equal(http.attributes['http.route'], QUERY_ROUTE);
+    assert.equal(http.attributes['http.response.status_code'], 200);
+
+    const compile = only(spans, 'plan.compile');
+    const lease = only(spans, 'spark.session.lease');
+    const execute = only(spans, 'spark.execute');
+    for (const child of [compile, lease, execute]) {
+      assert.equal(child.parentSpanContext?.spanId, http.spanContext().spanId, `${child.name}'s parent`);
+    }
+    // In order: compiled, then a session, then the execution, which ends with the result
+    // (span start times are whole milliseconds of the clock: allow one).
+    const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
+    const before = (a: ReadableSpan, b: ReadableSpan) => {
+      assert.ok(ms(a.endTime) <= ms(b.startTime) + 1, `${a.name} ends before ${b.name} starts`);
+    };
+    before(compile, lease);
+    before(lease, execute);
+    assert.ok(ms(execute.endTime) <= ms(http.endTime) + 1, 'the execution ends before the response');
+    assert.equal(execute.attributes['spark.execution.outcome'], 'completed');
+    assert.equal(execute.attributes['spark.session_id'], lease.attributes['spark.session_id']);
+
+    // The Spark operation carried the trace id (and the request id) as tags.
+    const tags = execute.attributes['spark.operation.tags'] as string[];
+    assert.deepEqual([...tags].sort(), [`spark-data-api:traced-request-1`, `trace-id:${callerTrace}`]);
+    const operationId = String(execute.attributes['spark.operation_id']);
+    let jobs: string[][] = [];
+    for (let attempt = 0; attempt < 50 && jobs.length === 0; attempt++) {
+      jobs = await sparkJobTags(`trace-id:${callerTrace}`);
+      if (jobs.length === 0) await sleep(200);
+    }
+    assert.ok(jobs.length > 0, 'Spark has jobs tagged with the trace id');
+    for (const job of jobs)
+      assert.ok(
+        job.some((tag) => tag.endsWith(`_Operation_${operationId}`)),
+        String(job),
+      );
+  });
+
+  it('for GraphQL, has a span per field, each holding the spans of its own query', async () => {
+    const answer = await call('POST', `${served.url}/graphql`, {
+      headers: { 'request-id': 'traced-graphql-1' },
+      body: {
+        query: `{ low: numbers(limit: 3, where: { k: { _eq: 1 } }) { id }
+                  high: numbers(limit: 3, where: { k: { _eq: 9 } }) { id } }`,
+      },
+    });
+    assert.equal(answer.status, 200, answer.text());
+    const spans = await traceOf('traced-graphql-1');
+    const http = only(spans, 'POST /graphql');
+    const fields = spans.filter((s) => s.name === 'graphql.resolve numbers');
+    assert.deepEqual(fields.map((f) => f.attributes['graphql.field.path']).sort(), ['high', 'low']);
+    for (const field of fields) {
+      assert.equal(field.parentSpanContext?.spanId, http.spanContext().spanId);
+      const children = spans.filter((s) => s.parentSpanContext?.spanId === field.spanContext().spanId);
+      assert.deepEqual(children.map((s) => s.name).sort(), [
+        'plan.compile',
+        'spark.execute',
+        'spark.session.lease',
+      ]);
     }
   });
 });

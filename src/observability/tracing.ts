@@ -1,0 +1,199 @@
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  isSpanContextValid,
+  propagation,
+  SpanStatusCode,
+  trace,
+  INVALID_SPAN_CONTEXT,
+  type Attributes,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { TracingConfig } from '../config.js';
+import { VERSION } from '../version.js';
+
+/**
+ * The service's tracer. Until tracing starts (and when it is off) it makes non-recording spans,
+ * which cost next to nothing; code creates spans the same way either way.
+ */
+export const tracer = trace.getTracer('spark-data-api', VERSION);
+
+/** Attribute names of this service's own span attributes. */
+export const ATTR = {
+  requestId: 'spark_data_api.request_id',
+  dataset: 'spark_data_api.dataset',
+  operationId: 'spark.operation_id',
+  sessionId: 'spark.session_id',
+  userId: 'spark.user_id',
+  operationTags: 'spark.operation.tags',
+  outcome: 'spark.execution.outcome',
+} as const;
+
+export interface Tracing {
+  /** Exports the spans still buffered and stops tracing. */
+  shutdown(): Promise<void>;
+}
+
+export interface TracingOptions {
+  /** Instead of the configured exporters (tests: an in-memory exporter). */
+  readonly processors?: readonly SpanProcessor[];
+  /** Where the SDK reports its own problems (an exporter that cannot reach its endpoint). */
+  readonly onProblem?: (message: string) => void;
+}
+
+/**
+ * Starts OpenTelemetry tracing for the process, as configured: spans of HTTP requests, GraphQL
+ * fields, plan compiles, session leases and Spark executions, W3C trace context taken from
+ * incoming requests. Does nothing (and returns undefined) when tracing is off.
+ */
+export function startTracing(config: TracingConfig, options: TracingOptions = {}): Tracing | undefined {
+  const processors = options.processors ?? configuredProcessors(config);
+  if (processors.length === 0) return undefined;
+  const onProblem = options.onProblem;
+  if (onProblem !== undefined) {
+    const report = (message: string, ...args: unknown[]) => {
+      onProblem([message, ...args.map(String)].join(' '));
+    };
+    const ignore = () => undefined;
+    diag.setLogger(
+      { error: report, warn: report, info: ignore, debug: ignore, verbose: ignore },
+      DiagLogLevel.WARN,
+    );
+  }
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      ...config.resourceAttributes,
+      'service.name': config.serviceName,
+      'service.version': VERSION,
+    }),
+    sampler: sampler(config),
+    spanProcessors: [...processors],
+  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
+  trace.setGlobalTracerProvider(provider);
+  let stopped: Promise<void> | undefined;
+  return {
+    shutdown: () =>
+      (stopped ??= provider.shutdown().finally(() => {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        diag.disable();
+      })),
+  };
+}
+
+function configuredProcessors(config: TracingConfig): SpanProcessor[] {
+  return config.exporters.map((name) =>
+    name === 'otlp'
+      ? // Headers, timeout, compression and certificates: the exporter reads OTEL_EXPORTER_OTLP_*.
+        new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.otlpUrl }) })
+      : new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }),
+  );
+}
+
+function sampler(config: TracingConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+  }
+}
+
+/** A span that records nothing, for work done outside any trace. */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * A new span, child of the active one; a span that records nothing when there is none, so work
+ * outside requests (start-up, readiness probes, pool upkeep) makes no traces of its own.
+ */
+export function childSpan(name: string, options: SpanOptions = {}): Span {
+  return trace.getActiveSpan() === undefined ? NO_SPAN : tracer.startSpan(name, options);
+}
+
+/**
+ * Runs `fn` in a span of its own (see {@link childSpan}): the span records a failure and ends
+ * when `fn` settles.
+ */
+export async function traced<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const span = childSpan(name, { attributes });
+  if (span === NO_SPAN) return fn(span);
+  try {
+    return await context.with(trace.setSpan(context.active(), span), () => fn(span));
+  } catch (err) {
+    failed(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** {@link traced} for synchronous work. */
+export function tracedSync<T>(name: string, attributes: Attributes, fn: (span: Span) => T): T {
+  const span = childSpan(name, { attributes });
+  if (span === NO_SPAN) return fn(span);
+  try {
+    return context.with(trace.setSpan(context.active(), span), () => fn(span));
+  } catch (err) {
+    failed(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks a span as failed by `err`. */
+export function failed(span: Span, err: unknown): void {
+  if (!span.isRecording()) return;
+  const error = err instanceof Error ? err : new Error(String(err));
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/**
+ * The Spark operation tag carrying a span's trace id, to find the operation of a trace in
+ * Spark (its UI lists jobs with their tags); undefined when there is no trace. Trace ids are
+ * hex, so the tag is never empty and has no comma, as Spark requires.
+ */
+export function traceTag(spanContext: SpanContext): string | undefined {
+  return isSpanContextValid(spanContext) ? `trace-id:${spanContext.traceId}` : undefined;
+}
