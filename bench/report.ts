@@ -1,0 +1,212 @@
+import type { Machine } from './machine.js';
+import type { ArrowResult, Variant } from './scenarios/arrow.js';
+import type { MemoryResult } from './scenarios/memory.js';
+import type { NdjsonResult } from './scenarios/ndjson.js';
+import type { SmallMeasurement, SmallResult } from './scenarios/small.js';
+import type { Summary } from './stats.js';
+
+export interface Bar {
+  readonly bar: string;
+  readonly measured: string;
+  /** `null`: could not be measured in this run. */
+  readonly met: boolean | null;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly mode: 'full' | 'quick';
+  readonly durationSeconds: number;
+  readonly revision: { readonly commit: string; readonly modified: boolean };
+  readonly machine: Machine;
+  readonly spark: { readonly version: string; readonly server: string };
+  readonly pysparkClient: string;
+  readonly queries: { readonly large: string; readonly small: string };
+  readonly arrow: ArrowResult;
+  readonly ndjson: NdjsonResult;
+  readonly small: SmallResult;
+  readonly memory: readonly MemoryResult[];
+  readonly bars: readonly Bar[];
+}
+
+const MiB = 1024 ** 2;
+const MEMORY_BAR_MIB = 150;
+
+const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const FORMAT_NAMES = { ndjson: 'NDJSON', arrow: 'Arrow' } as const;
+
+/** The bars of the product brief, judged on this run's medians. */
+export function judge(
+  arrow: ArrowResult,
+  ndjson: NdjsonResult,
+  small: SmallResult,
+  memory: readonly MemoryResult[],
+): Bar[] {
+  const ndjsonOverArrow = ndjson.service.median / arrow.service.ms.median;
+  return [
+    {
+      bar: 'Arrow through the service ≥ 0.95 × raw drain throughput',
+      measured: x(arrow.serviceOverRaw),
+      met: arrow.serviceOverRaw >= 0.95,
+    },
+    {
+      bar: 'Arrow through the service no slower than PySpark `toArrow()`',
+      measured: `${x(arrow.serviceOverPyspark)} PySpark's wall time`,
+      met: arrow.serviceOverPyspark <= 1,
+    },
+    {
+      bar: 'NDJSON encoding ≥ 5 × the naive converter',
+      measured: x(ndjson.encoderOverNaive),
+      met: ndjson.encoderOverNaive >= 5,
+    },
+    {
+      bar: 'NDJSON download wall time ≤ 2 × Arrow download',
+      measured: x(ndjsonOverArrow),
+      met: ndjsonOverArrow <= 2,
+    },
+    {
+      bar: 'Small query p50 through the service ≤ 1.1 × PySpark `collect()` p50',
+      measured: x(small.serviceOverPyspark),
+      met: Number.isNaN(small.serviceOverPyspark) ? null : small.serviceOverPyspark <= 1.1,
+    },
+    {
+      bar: 'Cache hit p50 ≤ 2 ms',
+      measured: small.cacheHitP50 === undefined ? 'not available' : `${small.cacheHitP50.toFixed(2)} ms`,
+      met: small.cacheHitP50 === undefined ? null : small.cacheHitP50 <= 2,
+    },
+    ...memory.map((m) => ({
+      bar: `Peak RSS < ${MEMORY_BAR_MIB} MiB streaming ${gb(m.bytes)} of ${FORMAT_NAMES[m.format]} to a slow reader`,
+      measured: mib(m.peakRss),
+      met: m.peakRss < MEMORY_BAR_MIB * MiB,
+    })),
+  ];
+}
+
+function seconds(s: Summary): string[] {
+  return [s.median, s.min, s.max].map((ms) => (ms / 1000).toFixed(2));
+}
+
+function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+function latencyRow(label: string, concurrency: string, m: SmallMeasurement | undefined): string[] {
+  if (m === undefined || !m.available) return [label, concurrency, 'not available', '', '', ''];
+  const l = m.latencies;
+  return [label, concurrency, l.p50.toFixed(1), l.p95.toFixed(1), l.p99.toFixed(1), l.throughput.toFixed(1)];
+}
+
+const met = (b: Bar) => (b.met === null ? 'not measured' : b.met ? 'met' : 'missed');
+const cpu = (s: number) => (Number.isNaN(s) ? 'n/a' : s.toFixed(2));
+
+/** The Markdown of one run: what ran where, the tables, the bars. */
+export function markdown(r: BenchResults): string {
+  const { arrow, ndjson, small, memory, machine: m } = r;
+  const mibps = (ms: number) => `${((arrow.sparkBytes / MiB / ms) * 1000).toFixed(1)} MiB/s`;
+  const rowsPerSecond = (rows: number, ms: number) => `${(((rows / ms) * 1000) / 1e6).toFixed(2)} M rows/s`;
+  const arrowRow = (label: string, v: Variant, ratio: string, cpuNote = '') => [
+    label,
+    ...seconds(v.ms),
+    mibps(v.ms.median),
+    cpu(v.cpuSeconds) + cpuNote,
+    ratio,
+  ];
+  const downloads = table(
+    ['Scenario', 'Median s', 'Min s', 'Max s', 'Throughput', 'Client CPU s', 'Ratio'],
+    [
+      arrowRow('(a) Arrow, raw drain by our client', arrow.raw, ''),
+      arrowRow(
+        '(b) Arrow, service `?format=arrow`',
+        arrow.service,
+        `b/a ${x(arrow.serviceOverRaw)} throughput`,
+        ` (service ${cpu(arrow.serviceProcessCpuSeconds)})`,
+      ),
+      arrowRow(
+        '(c) Arrow, PySpark `toArrow()`',
+        arrow.pyspark,
+        `b/c ${x(arrow.serviceOverPyspark)} wall time`,
+      ),
+      [
+        'NDJSON, service download',
+        ...seconds(ndjson.service),
+        rowsPerSecond(ndjson.rows, ndjson.service.median),
+        cpu(ndjson.serviceCpuSeconds),
+        `${x(ndjson.service.median / arrow.service.ms.median)} Arrow's wall time`,
+      ],
+      [
+        'NDJSON, service encoder in-process',
+        ...seconds(ndjson.encoder),
+        rowsPerSecond(ndjson.converterRows, ndjson.encoder.median),
+        '',
+        `${x(ndjson.encoderOverNaive)} naive`,
+      ],
+      [
+        '(d) naive: arrow-js rows + `JSON.stringify`',
+        ...seconds(ndjson.naive),
+        rowsPerSecond(ndjson.converterRows, ndjson.naive.median),
+        '',
+        '',
+      ],
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+  );
+  const concurrencies = Object.keys(small.targets.service.byConcurrency);
+  const smallTable = table(
+    ['Small query', 'Concurrency', 'p50 ms', 'p95 ms', 'p99 ms', 'Requests/s'],
+    concurrencies.flatMap((c) =>
+      Object.values(small.targets).map((t) => latencyRow(t.label, c, t.byConcurrency[c])),
+    ),
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const requests = Object.values(small.targets.service.byConcurrency)
+    .map((mm) => (mm.available ? mm.latencies.requests : 0))
+    .reduce((a, b) => Math.max(a, b), 0);
+  const memoryTable = table(
+    ['Memory', 'Streamed', 'Reader', 'Service RSS before', 'Service RSS peak'],
+    memory.map((mm) => [
+      FORMAT_NAMES[mm.format],
+      `${gb(mm.bytes)}, ${mm.rows} rows, ${mm.seconds.toFixed(1)} s`,
+      `${(mm.readBytesPerSecond / MiB).toFixed(0)} MiB/s`,
+      mib(mm.idleRss),
+      mib(mm.peakRss),
+    ]),
+    ['l', 'l', 'r', 'r', 'r'],
+  );
+  const bars = table(
+    ['Bar', 'Measured', 'Result'],
+    r.bars.map((b) => [b.bar, b.measured, met(b)]),
+    ['l', 'l', 'l'],
+  );
+  const arrowRuns = arrow.raw.ms.runs;
+  const ndjsonRuns = ndjson.service.runs;
+  return [
+    `## Benchmark ${r.date.slice(0, 10)}${r.mode === 'quick' ? ' (quick run: small sizes, not a measurement)' : ''}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node.js ${m.node}; ` +
+      `load average ${m.loadAtStart} at the start. Spark ${r.spark.version} (${r.spark.server}); ` +
+      `PySpark client ${r.pysparkClient}. Service at ${r.revision.commit.slice(0, 7)}` +
+      `${r.revision.modified ? ' with uncommitted changes' : ''}. The run took ${Math.round(r.durationSeconds)} s.`,
+    '',
+    `Large result: ${arrow.rows} rows × 6 columns (long, int, double, string, timestamp, decimal), ` +
+      `${(arrow.sparkBytes / MiB).toFixed(0)} MiB of Arrow, ${(ndjson.serviceBytes / MiB).toFixed(0)} MiB of NDJSON. ` +
+      `Arrow: ${arrowRuns} round${arrowRuns === 1 ? '' : 's'} of the three clients in rotating order; ` +
+      `NDJSON: ${ndjsonRuns} run${ndjsonRuns === 1 ? '' : 's'} of each; all after a warm-up. ` +
+      'Throughput is the Arrow bytes Spark sends over the wall time; the Arrow ratios are medians of ' +
+      'the ratios within each round. Client CPU is the median CPU time of the client side ' +
+      "(for the service, the service process and its HTTP reader), Spark's excluded. " +
+      `The in-process converters encode the same query's first ${ndjson.converterRows} rows from batches held in memory.`,
+    '',
+    downloads,
+    '',
+    `Small query: an aggregate into 8 groups, ${requests} requests per row after a warm-up.`,
+    '',
+    smallTable,
+    '',
+    memoryTable,
+    '',
+    bars,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,149 @@
+import { Table, type RecordBatch } from 'apache-arrow';
+import { encodeNdjson } from '../../src/encode/ndjson.js';
+import { DATASETS, expectRows, type BenchContext } from '../context.js';
+import { wideQuery } from '../config.js';
+import { download, ownCpuSeconds } from '../service.js';
+import { datasetPlan, fetchBatches } from '../spark.js';
+import { now, summarize, type Summary } from '../stats.js';
+
+export interface NdjsonResult {
+  readonly rows: number;
+  /** Rows the in-process converters encode per run (the first rows of the same query). */
+  readonly converterRows: number;
+  /** Bytes of the service's NDJSON answer. */
+  readonly serviceBytes: number;
+  /** Wall times in milliseconds. */
+  readonly service: Summary;
+  /** Median CPU seconds per download of the service process plus this process's HTTP reader. */
+  readonly serviceCpuSeconds: number;
+  /** The naive converter over the same batches, in this process. */
+  readonly naive: Summary;
+  /** The service's encoder over the same batches, in this process. */
+  readonly encoder: Summary;
+  readonly servicePeakRss: number;
+  /** Rows per second of the service's download (Spark and HTTP included) over the naive converter's. */
+  readonly serviceOverNaive: number;
+  /** Rows per second of the service's encoder over the naive converter's, same batches: the bar is ≥ 5. */
+  readonly encoderOverNaive: number;
+}
+
+/** Text is turned into bytes every this many characters, as the service does. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * What a first implementation would do: apache-arrow's row objects and `JSON.stringify`
+ * (longs as strings, so it does not throw). It is also wrong for decimals and timestamps,
+ * which it writes as arrow-js's internal values; only its speed is of interest here.
+ */
+export function naiveNdjson(batches: readonly RecordBatch[]): { rows: number; bytes: number } {
+  const table = new Table(batches as RecordBatch[]);
+  let text = '';
+  let rows = 0;
+  let bytes = 0;
+  for (const row of table) {
+    text += `${JSON.stringify(row, longsAsStrings)}\n`;
+    rows++;
+    if (text.length >= CHUNK_CHARS) {
+      bytes += Buffer.from(text, 'utf8').byteLength;
+      text = '';
+    }
+  }
+  bytes += Buffer.from(text, 'utf8').byteLength;
+  return { rows, bytes };
+}
+
+function longsAsStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** The service's NDJSON encoder over batches already in memory. */
+export async function encoderNdjson(
+  batches: readonly RecordBatch[],
+): Promise<{ rows: number; bytes: number }> {
+  let bytes = 0;
+  let rows = 0;
+  for await (const chunk of encodeNdjson(inOrder(batches))) bytes += chunk.byteLength;
+  for (const batch of batches) rows += batch.numRows;
+  return { rows, bytes };
+}
+
+async function* inOrder(batches: readonly RecordBatch[]): AsyncGenerator<RecordBatch> {
+  for (const batch of batches) yield batch;
+  await Promise.resolve();
+}
+
+/**
+ * NDJSON of the Arrow scenario's rows: the service's download, and in this process the naive
+ * converter and the service's encoder over the same record batches (the query's first
+ * `converterRows` rows, fetched once from Spark and held in memory).
+ */
+export async function ndjsonScenario(ctx: BenchContext): Promise<NdjsonResult> {
+  const { config, service, direct } = ctx;
+  const rows = config.rows;
+  const url = `${service.base}/v1/datasets/${DATASETS.wide}/rows?format=ndjson&limit=${rows}`;
+
+  const warmRows = Math.max(1, Math.floor(rows / 5));
+  ctx.log(`ndjson: warming up on ${warmRows} rows`);
+  await download(`${service.base}/v1/datasets/${DATASETS.warm}/rows?format=ndjson&limit=${warmRows}`);
+
+  const serviceTimes: number[] = [];
+  const serviceCpu: number[] = [];
+  let serviceBytes = 0;
+  let servicePeakRss = 0;
+  for (let round = 0; round < config.ndjsonRuns; round++) {
+    const cpu0 = ownCpuSeconds() + service.cpu();
+    const rss = service.sampleRss();
+    const got = await download(url);
+    servicePeakRss = Math.max(servicePeakRss, rss.stop());
+    serviceCpu.push(ownCpuSeconds() + service.cpu() - cpu0);
+    expectRows('service NDJSON download', got.rows, rows);
+    serviceTimes.push(got.ms);
+    serviceBytes = got.bytes;
+    ctx.log(
+      `ndjson: round ${round + 1}/${config.ndjsonRuns} service ${(got.ms / 1000).toFixed(2)} s, ` +
+        `client CPU ${serviceCpu.at(-1)!.toFixed(2)} s`,
+    );
+  }
+
+  const converterRows = Math.min(rows, config.converterRows);
+  ctx.log(`ndjson: fetching ${converterRows} rows of record batches for the in-process converters`);
+  const batches = await fetchBatches(
+    direct.session,
+    datasetPlan(DATASETS.wide, wideQuery(converterRows), converterRows),
+  );
+  const warm = batches.slice(0, Math.max(1, Math.floor(batches.length / 10)));
+  naiveNdjson(warm);
+  await encoderNdjson(warm);
+
+  const naiveTimes: number[] = [];
+  const encoderTimes: number[] = [];
+  for (let round = 0; round < config.ndjsonRuns; round++) {
+    let started = now();
+    const naive = naiveNdjson(batches);
+    naiveTimes.push(now() - started);
+    expectRows('naive converter', naive.rows, converterRows);
+    started = now();
+    const encoded = await encoderNdjson(batches);
+    encoderTimes.push(now() - started);
+    expectRows('service encoder', encoded.rows, converterRows);
+    ctx.log(
+      `ndjson: round ${round + 1}/${config.ndjsonRuns} naive ${(naiveTimes.at(-1)! / 1000).toFixed(2)} s, ` +
+        `encoder ${(encoderTimes.at(-1)! / 1000).toFixed(2)} s`,
+    );
+  }
+  const served = summarize(serviceTimes);
+  const naive = summarize(naiveTimes);
+  const encoder = summarize(encoderTimes);
+  return {
+    rows,
+    converterRows,
+    serviceBytes,
+    service: served,
+    serviceCpuSeconds: summarize(serviceCpu).median,
+    naive,
+    encoder,
+    servicePeakRss,
+    serviceOverNaive: rows / served.median / (converterRows / naive.median),
+    encoderOverNaive: naive.median / encoder.median,
+  };
+}
