@@ -12,7 +12,9 @@ import {
 import { SPARK_IMAGE } from '../test/containers/spark-version.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// On your machine, open to anyone who can reach it unless you set up authentication (AUTH_FILE).
 const env: NodeJS.ProcessEnv = { ...process.env };
+if (env['AUTH_FILE'] === undefined) env['ANONYMOUS'] ??= 'true';
 let container: StartedSparkConnectContainer | undefined;
 
 if (!env['SPARK_REMOTE']) {

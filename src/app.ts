@@ -6,6 +6,7 @@ type ValidatorFactory = NonNullable<
 >;
 import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
+import { authRoutes } from './auth/plugin.js';
 import { Errors } from './errors.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
@@ -19,8 +20,9 @@ import { TypedParameter } from './http/schemas.js';
 import { Filter } from './query/spec.js';
 import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';
+import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
-import { SessionPool } from './spark/pool.js';
+import { SessionPool, type PoolEvent } from './spark/pool.js';
 
 export interface AppDependencies {
   /** A Spark client to use instead of one made from the configuration (tests). */
@@ -82,16 +84,18 @@ export async function buildApp(
   const spark =
     dependencies.spark ??
     new SparkConnectClient(config.spark, { caCertificates: config.sparkCaCertificates });
-  const pool = await SessionPool.start(spark, {
+  const poolOptions = {
     ...config.pool,
     setup: registry.setup,
-    onEvent: (event) => {
+    onEvent: (event: PoolEvent) => {
       if (event.type === 'create-failed')
         app.log.warn({ err: event.error }, 'could not open a Spark session');
       else app.log.debug(event, 'session pool');
     },
-  });
-  const queries = new QueryService(new DatasetCatalog(registry, pool), pool);
+  };
+  const pool = await SessionPool.start(spark, poolOptions);
+  const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
+  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants);
   app.decorate('queries', queries);
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -101,7 +105,7 @@ export async function buildApp(
   observability(
     app,
     {
-      pools: () => ({ default: pool.stats() }),
+      pools: () => tenants.stats(),
       executions: spark.executions,
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
     },
@@ -123,6 +127,7 @@ export async function buildApp(
     throw new Errors.NotFound(request.method, request.url);
   });
 
+  await authRoutes(app, config);
   healthRoutes(app, {
     probe: (signal) =>
       pool.withSession(
@@ -139,7 +144,11 @@ export async function buildApp(
   // Draining starts before the server waits for open connections: after the grace period the
   // remaining streams are aborted, their Spark operations interrupted, every session released.
   let closing: Promise<void> | undefined;
-  const drain = () => (closing ??= pool.close(config.shutdownGraceMs));
+  const drain = () =>
+    (closing ??= Promise.all([
+      pool.close(config.shutdownGraceMs),
+      tenants.close(config.shutdownGraceMs),
+    ]).then(() => undefined));
   app.addHook('preClose', (done) => {
     void drain();
     done();

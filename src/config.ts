@@ -101,6 +101,20 @@ export const EnvSchema = Type.Object({
   GRAPHQL_MAX_ALIASES: int(50, 0, 'Most aliases in a GraphQL document.'),
   GRAPHIQL: Type.Boolean({ default: false, description: 'Serve the GraphiQL page at /graphiql.' }),
   CACHE_MAX_BYTES: int(64 * 1024 ** 2, 0, 'Size of the GraphQL result cache; 0 turns it off.'),
+  AUTH_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'API keys, JWT verification and the anonymous principal (YAML).',
+    }),
+  ),
+  ANONYMOUS: Type.Boolean({
+    default: false,
+    description: 'Without AUTH_FILE: serve everyone, with every scope, as the default tenant.',
+  }),
+  RATE_LIMIT_MAX: int(600, 1, 'Requests one principal may make per RATE_LIMIT_WINDOW_MS (then 429).'),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 'The rate limit window.'),
+  TENANT_POOL_MAX: int(4, 1, 'Most Spark sessions (concurrent queries) of one tenant.'),
+  OVERLOAD_EVENT_LOOP_DELAY_MS: int(1_000, 10, 'Event loop delay above which requests get 503 OVERLOADED.'),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -134,6 +148,14 @@ export interface Config {
   };
   readonly readyTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  readonly auth: {
+    readonly file?: string | undefined;
+    readonly anonymous: boolean;
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowMs: number;
+    readonly tenantPoolMax: number;
+    readonly overloadEventLoopDelayMs: number;
+  };
   readonly graphql: {
     readonly maxRows: number;
     readonly maxBytes: number;
@@ -200,6 +222,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    auth: Object.freeze({
+      file: v.AUTH_FILE,
+      anonymous: v.ANONYMOUS,
+      rateLimitMax: v.RATE_LIMIT_MAX,
+      rateLimitWindowMs: v.RATE_LIMIT_WINDOW_MS,
+      tenantPoolMax: v.TENANT_POOL_MAX,
+      overloadEventLoopDelayMs: v.OVERLOAD_EVENT_LOOP_DELAY_MS,
+    }),
     graphql: Object.freeze({
       maxRows: v.GRAPHQL_MAX_ROWS,
       maxBytes: v.GRAPHQL_MAX_BYTES,

@@ -6,6 +6,10 @@ import createError, { type FastifyErrorConstructor } from '@fastify/error';
  */
 export const Errors = {
   NotFound: createError('NOT_FOUND', 'No route %s %s', 404),
+  Unauthorized: createError('UNAUTHORIZED', '%s', 401),
+  Forbidden: createError('FORBIDDEN', '%s', 403),
+  RateLimited: createError('RATE_LIMITED', 'Too many requests; retry in %d s', 429),
+  Overloaded: createError('OVERLOADED', 'The service is overloaded; retry shortly', 503),
   RequestInvalid: createError('REQUEST_INVALID', '%s', 400),
   RequestTooLarge: createError('REQUEST_TOO_LARGE', 'The request body is larger than %d bytes', 413),
   UnsupportedMediaType: createError(
@@ -53,6 +57,7 @@ export interface Problem {
 
 export const PROBLEM_TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   406: 'Not Acceptable',

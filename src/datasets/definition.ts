@@ -39,6 +39,23 @@ export const DatasetConfig = Type.Object(
     cacheTtlSeconds: Type.Optional(
       Type.Integer({ minimum: 0, description: 'How long answers may be cached; 0 never.' }),
     ),
+    tenants: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Tenants that may query the dataset; every tenant when absent.',
+      }),
+    ),
+    rowFilters: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            column: Type.String({ minLength: 1 }),
+            claim: Type.String({ minLength: 1, description: 'A claim of the principal.' }),
+          },
+          strict,
+        ),
+        { description: 'Rows a principal sees: column = the value of its claim (any of them, for a list).' },
+      ),
+    ),
   },
   strict,
 );

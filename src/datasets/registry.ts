@@ -20,6 +20,10 @@ export interface Dataset {
   readonly groupable?: readonly string[] | undefined;
   /** How long an answer may be reused; 0 means never. */
   readonly cacheTtlSeconds: number;
+  /** Tenants that may query it; all when absent. */
+  readonly tenants?: readonly string[] | undefined;
+  /** Row filters bound to principal claims. */
+  readonly rowFilters: readonly { readonly column: string; readonly claim: string }[];
 }
 
 /** The datasets of one datasets file, and the session setup they need. */
@@ -64,6 +68,8 @@ export class DatasetRegistry {
           filterable: config.filterable,
           groupable: config.groupable,
           cacheTtlSeconds: config.cacheTtlSeconds ?? 0,
+          tenants: config.tenants,
+          rowFilters: Object.freeze([...(config.rowFilters ?? [])]),
         });
         return [name, dataset] as const;
       }),

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import mercurius from 'mercurius';
+import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import { toCatalogueError, toProblem } from '../http/problem.js';
 import { traceFields } from '../observability/graphql.js';
@@ -105,7 +106,8 @@ export async function graphqlRoutes(
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
       });
-      return { tenant: 'default', signal: gone.signal, request } as GraphQLContext;
+      const { principal } = request;
+      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: gone.signal };
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),
@@ -128,7 +130,9 @@ export async function graphqlRoutes(
       // A document that never ran (syntax, validation, limits) is the client's error: 400.
       // Once it ran, errors are per field and the answer is 200, with whatever data there is.
       const ran = execution.data != null || (execution.errors ?? []).some((e) => e.path !== undefined);
-      const statusCode = ran ? 200 : 400;
+      // Refused before GraphQL saw it (credentials, scope, rate): that error's own status.
+      const first = errors[0]?.['extensions'] as { status?: number } | undefined;
+      const statusCode = ran ? 200 : errors.length === 1 && first?.status !== undefined ? first.status : 400;
       return { statusCode, response: { data: execution.data ?? null, errors } as never };
     },
   });

@@ -5,7 +5,9 @@ import { encodeJson } from '../encode/json.js';
 import { encodeStats } from '../encode/stats.js';
 import { Errors } from '../errors.js';
 import { PlanSchema } from '../gen/spark/connect/base_pb.js';
+import type { Principal } from '../auth/principal.js';
 import type { QuerySpec } from '../query/spec.js';
+import type { SessionPool } from '../spark/pool.js';
 import type { QueryService } from '../service/query-service.js';
 import { openResult } from '../service/run-query.js';
 
@@ -47,6 +49,8 @@ export interface RunRequest {
   readonly spec: QuerySpec;
   /** Whose answer it is: answers are never shared across tenants. */
   readonly tenant: string;
+  /** Who asks: access, row filters and the sessions that run it follow from it. */
+  readonly principal?: Principal | undefined;
   /** Skip the cache (the fresh answer still replaces the cached one). */
   readonly bypassCache?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -92,7 +96,8 @@ export class ResultRunner {
   async run(request: RunRequest): Promise<Answer> {
     const { dataset, spec, tenant } = request;
     const maxRows = this.#limits.maxRows;
-    const plan = await this.#queries.compileDataset(dataset, spec, request.signal, maxRows);
+    const { principal } = request;
+    const plan = await this.#queries.compileDataset(dataset, spec, request.signal, maxRows, principal);
     const key = createHash('sha256')
       .update(tenant)
       .update('\0')
@@ -112,7 +117,7 @@ export class ResultRunner {
     let running = this.#inFlight.get(key);
     if (running === undefined) {
       this.stats.misses++;
-      running = this.#execute(plan);
+      running = this.#queries.sessions(principal).then((pool) => this.#execute(pool, plan));
       this.#inFlight.set(key, running);
       void running
         .then(
@@ -135,14 +140,14 @@ export class ResultRunner {
    * One execution shared by everyone asking the same: it is bounded by the query timeout,
    * not by any one requester leaving.
    */
-  async #execute(plan: Parameters<typeof openResult>[1]): Promise<BufferedResult> {
+  async #execute(pool: SessionPool, plan: Parameters<typeof openResult>[1]): Promise<BufferedResult> {
     const { maxRows, maxBytes, queryTimeoutMs } = this.#limits;
     const started = performance.now();
     const signal = AbortSignal.timeout(queryTimeoutMs);
     this.stats.executions++;
     let open;
     try {
-      open = await openResult(this.#queries.pool, plan, { signal });
+      open = await openResult(pool, plan, { signal });
     } catch (err) {
       if (signal.aborted) throw new Errors.QueryTimeout(queryTimeoutMs, { cause: err });
       throw err;

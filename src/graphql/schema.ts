@@ -22,6 +22,7 @@ import {
 import { AGGREGATE_FUNCTIONS, TIME_BUCKETS, type QuerySpec } from '../query/spec.js';
 import { isNumeric, isOrderable, isTemporal, typeFamily, type ColumnInfo } from '../query/columns.js';
 import type { DatasetDescription, QueryService } from '../service/query-service.js';
+import type { Principal } from '../auth/principal.js';
 import { Errors } from '../errors.js';
 import type { Answer, ResultRunner } from './results.js';
 import {
@@ -47,6 +48,8 @@ import {
 /** What every resolver is given: who asks, and when to give up. */
 export interface GraphQLContext {
   readonly tenant: string;
+  /** Who asks; absent only where no authentication applies (tests of the schema alone). */
+  readonly principal?: Principal | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -250,7 +253,7 @@ function genericFields(options: SchemaOptions): GraphQLFieldConfigMap<unknown, G
       type: new GraphQLNonNull(list(Dataset)),
       description: 'Every dataset, with its columns as Spark reports them.',
       resolve: (_root, _args, ctx: GraphQLContext) =>
-        Promise.all(queries.list().map((d) => queries.describe(d.name, ctx.signal))),
+        Promise.all(queries.list(ctx.principal).map((d) => queries.describe(d.name, ctx.signal))),
     },
     dataset: {
       type: Dataset,
@@ -283,6 +286,7 @@ function genericFields(options: SchemaOptions): GraphQLFieldConfigMap<unknown, G
           dataset: args.dataset,
           spec,
           tenant: ctx.tenant,
+          principal: ctx.principal,
           bypassCache: args.cache === 'BYPASS',
           signal: ctx.signal,
         });
@@ -387,6 +391,7 @@ function typedFields(
           dataset: d.name,
           spec: withRowLimit(defaultLimit(spec, d, runner.limits.maxRows), runner.limits.maxRows),
           tenant: ctx.tenant,
+          principal: ctx.principal,
           bypassCache: a.cache === 'BYPASS',
           signal: ctx.signal,
         });
@@ -613,6 +618,7 @@ function aggregateField(
         dataset: d.name,
         spec: withRowLimit(spec, runner.limits.maxRows),
         tenant: ctx.tenant,
+        principal: ctx.principal,
         bypassCache: a.cache === 'BYPASS',
         signal: ctx.signal,
       });

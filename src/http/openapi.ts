@@ -97,11 +97,16 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
     },
     paths: {
       '/healthz': {
-        get: { summary: 'The process is alive', responses: { '200': jsonResponse('Alive', okSchema('ok')) } },
+        get: {
+          summary: 'The process is alive',
+          security: [],
+          responses: { '200': jsonResponse('Alive', okSchema('ok')) },
+        },
       },
       '/readyz': {
         get: {
           summary: 'Spark answers',
+          security: [],
           responses: {
             '200': jsonResponse('Ready', {
               type: 'object',
@@ -118,19 +123,20 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           description:
             'Requests by route and status, rows and bytes streamed, Spark execution times, interrupts and ' +
             'reattaches, session pool gauges, GraphQL cache hits, and the process’s own figures, in the ' +
-            'Prometheus text format. Not served when `METRICS=false`.',
+            'Prometheus text format. Not served when `METRICS=false`. Needs the `admin` scope.',
           responses: {
             '200': {
               description: 'Prometheus text format 0.0.4',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            ...problems(401, 403, 429),
           },
         },
       },
       '/v1/datasets': {
         get: {
-          summary: 'The datasets',
-          responses: { '200': jsonResponse('The datasets', ref('DatasetList')) },
+          summary: 'The datasets (those the credentials may use)',
+          responses: { '200': jsonResponse('The datasets', ref('DatasetList')), ...problems(401, 403, 429) },
         },
       },
       '/v1/datasets/{name}': {
@@ -139,7 +145,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           parameters: [nameParameter],
           responses: {
             '200': jsonResponse('The dataset', ref('DatasetDescription')),
-            ...problems(400, 404, 502, 503, 504),
+            ...problems(400, 401, 403, 404, 429, 502, 503, 504),
           },
         },
       },
@@ -153,7 +159,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
             deepObject('params', 'Dataset parameters: params[name]=value.'),
             deepObject('filter', 'filter[column]=value, or filter[column][op]=value.'),
           ],
-          responses: { ...results, ...problems(400, 404, 406, 413, 422, 502, 503, 504) },
+          responses: { ...results, ...problems(400, 401, 403, 404, 406, 413, 422, 429, 502, 503, 504) },
         },
       },
       '/v1/datasets/{name}/query': {
@@ -161,7 +167,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           summary: 'Query a dataset: filters, grouping, time buckets, aggregates, order, limit',
           parameters: [nameParameter, ...resultOptions],
           requestBody: { required: true, content: { 'application/json': { schema: ref('QuerySpec') } } },
-          responses: { ...results, ...problems(400, 404, 406, 413, 415, 422, 502, 503, 504) },
+          responses: { ...results, ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504) },
         },
       },
       '/v1/sql': {
@@ -169,7 +175,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           summary: 'Run SQL with parameters (when the server enables RAW_SQL)',
           parameters: resultOptions,
           requestBody: { required: true, content: { 'application/json': { schema: ref('SqlRequest') } } },
-          responses: { ...results, ...problems(400, 403, 404, 406, 413, 415, 422, 502, 503, 504) },
+          responses: { ...results, ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504) },
         },
       },
       '/graphql': {
@@ -202,6 +208,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           responses: {
             '200': jsonResponse('The data, and the errors of the fields that failed', ref('GraphQLResponse')),
             '400': jsonResponse('The document was refused before it ran', ref('GraphQLResponse')),
+            ...problems(401, 403, 429),
           },
         },
       },
@@ -210,12 +217,14 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           summary: 'The GraphQL schema this server runs, in SDL',
           responses: {
             '200': { description: 'SDL', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...problems(401, 403, 429),
           },
         },
       },
       '/openapi.yaml': {
         get: {
           summary: 'This document',
+          security: [],
           responses: {
             '200': {
               description: 'OpenAPI 3.1',
@@ -225,7 +234,13 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
         },
       },
     },
+    // Every route but the probes and this document needs credentials.
+    security: [{ bearer: [] }, { apiKey: [] }],
     components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A JWT, or an API key.' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
       schemas: {
         QuerySpec: component(QuerySpec),
         Filter: component(Filter),
@@ -295,10 +310,12 @@ function problemSchema(): Record<string, unknown> {
 
 const PROBLEM_WHEN: Readonly<Record<number, string>> = {
   400: 'The request or the query is invalid; `pointer` says where, `allowed` what would do.',
-  403: 'Not allowed (raw SQL off).',
+  401: 'No credentials, or credentials that are not valid (see WWW-Authenticate).',
+  403: 'Not allowed: raw SQL off, or the credentials lack the scope, dataset or claim.',
   404: 'No such dataset, table or route.',
   406: 'None of the accepted formats is offered.',
   413: 'The request asks for more than the server sends, or its body is too large.',
+  429: 'Too many requests from these credentials; retry after Retry-After seconds.',
   415: 'The body is not JSON.',
   422: 'Spark could not compute the result from the data (overflow, division by zero, bad cast).',
   502: "Spark failed to run the query, or refused the service's credentials.",

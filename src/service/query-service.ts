@@ -1,4 +1,6 @@
 import { create } from '@bufbuild/protobuf';
+import { authorizeDataset, mayUse, requireScope, rowFilter } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
 import type { Dataset } from '../datasets/registry.js';
 import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
@@ -9,9 +11,12 @@ import { validateQuery, type ParameterDefinition } from '../query/validate.js';
 import type { SessionPool } from '../spark/pool.js';
 import type { DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
+import type { TenantPools } from './tenant-pools.js';
 
 export interface OpenOptions {
   readonly signal: AbortSignal;
+  /** Who asks: the dataset must be theirs, its row filters apply, their tenant's sessions run it. */
+  readonly principal?: Principal | undefined;
   /** The response's row cap: Spark is asked for one row more, to know whether it cuts. */
   readonly maxRows: number;
   readonly tags?: readonly string[] | undefined;
@@ -34,18 +39,32 @@ export interface DatasetDescription extends DatasetSummary {
 /** What HTTP routes and GraphQL resolvers call: datasets, and queries opened for streaming. */
 export class QueryService {
   readonly catalog: DatasetCatalog;
+  /** The main pool: the service's own sessions (and the default tenant's). */
   readonly pool: SessionPool;
+  readonly tenants: TenantPools | undefined;
 
-  constructor(catalog: DatasetCatalog, pool: SessionPool) {
+  constructor(catalog: DatasetCatalog, pool: SessionPool, tenants?: TenantPools) {
     this.catalog = catalog;
     this.pool = pool;
+    this.tenants = tenants;
   }
 
-  list(): DatasetSummary[] {
-    return this.catalog.registry.list().map(summary);
+  /** The datasets, those the principal may use when one is given. */
+  list(principal?: Principal): DatasetSummary[] {
+    return this.catalog.registry
+      .list()
+      .filter((d) => principal === undefined || mayUse(principal, d))
+      .map(summary);
   }
 
-  async describe(name: string, signal?: AbortSignal): Promise<DatasetDescription> {
+  /** The sessions a principal's queries run on. */
+  async sessions(principal: Principal | undefined): Promise<SessionPool> {
+    if (principal === undefined || this.tenants === undefined) return this.pool;
+    return this.tenants.of(principal.tenant);
+  }
+
+  async describe(name: string, signal?: AbortSignal, principal?: Principal): Promise<DatasetDescription> {
+    if (principal !== undefined) authorizeDataset(principal, this.catalog.dataset(name));
     const shape = await this.catalog.shape(name, signal);
     const { dataset } = shape;
     return {
@@ -63,25 +82,52 @@ export class QueryService {
 
   /** Validates and compiles a query of a dataset, and opens its result. */
   async openDataset(name: string, spec: QuerySpec, options: OpenOptions): Promise<OpenResult> {
-    const plan = await this.compileDataset(name, spec, options.signal, options.maxRows);
-    return openResult(this.pool, plan, options);
+    const plan = await this.compileDataset(name, spec, options.signal, options.maxRows, options.principal);
+    return openResult(await this.sessions(options.principal), plan, options);
   }
 
+  /**
+   * Validates and compiles a query. With a principal, the dataset must be one it may use, and
+   * the dataset's row filters, bound to its claims, are added to the query's conditions.
+   */
   async compileDataset(
     name: string,
     spec: QuerySpec,
     signal?: AbortSignal,
     maxRows = Infinity,
+    principal?: Principal,
   ): Promise<Plan> {
+    const filter = principal === undefined ? undefined : restrict(principal, this.catalog.dataset(name));
     const shape = await this.catalog.shape(name, signal);
     const query = validateQuery(spec, shape);
-    return compilePlan({ ...query, limit: Math.min(query.limit, maxRows + 1) }, shape.dataset.template);
+    // The row filter is the operator's: checked against every column, not only filterable ones.
+    const rows =
+      filter === undefined
+        ? undefined
+        : validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
+    const where =
+      rows === undefined
+        ? query.where
+        : query.where === undefined
+          ? rows
+          : { op: 'and' as const, conditions: [query.where, rows] };
+    return compilePlan(
+      { ...query, where, limit: Math.min(query.limit, maxRows + 1) },
+      shape.dataset.template,
+    );
   }
 
   /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
-  openSql(sql: string, args: SqlArguments, options: OpenOptions): Promise<OpenResult> {
-    return openResult(this.pool, capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1), options);
+  async openSql(sql: string, args: SqlArguments, options: OpenOptions): Promise<OpenResult> {
+    if (options.principal !== undefined) requireScope(options.principal, 'sql:execute');
+    const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
+    return openResult(await this.sessions(options.principal), plan, options);
   }
+}
+
+function restrict(principal: Principal, dataset: Dataset) {
+  authorizeDataset(principal, dataset);
+  return rowFilter(principal, dataset);
 }
 
 function summary(dataset: Dataset): DatasetSummary {

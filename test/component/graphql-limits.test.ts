@@ -14,6 +14,7 @@ before(async () => {
   const env = {
     SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
     LOG_LEVEL: 'silent',
+    ANONYMOUS: 'true',
     GRAPHQL_MAX_DEPTH: '2',
     GRAPHQL_MAX_COMPLEXITY: '50',
     GRAPHQL_MAX_FIELDS: '20',

@@ -21,6 +21,7 @@ describe('health and errors without Spark', () => {
       SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
       LOG_LEVEL: 'silent',
       READY_TIMEOUT_MS: '2000',
+      ANONYMOUS: 'true',
     });
     app = await buildApp(config);
   });

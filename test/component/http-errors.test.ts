@@ -10,7 +10,11 @@ import { closedPort } from '../helpers/closed-port.js';
 let app: FastifyInstance;
 before(async () => {
   app = await buildApp(
-    loadConfig({ SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'silent' }),
+    loadConfig({
+      SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
+      LOG_LEVEL: 'silent',
+      ANONYMOUS: 'true',
+    }),
   );
 });
 after(() => app.close());
@@ -138,7 +142,11 @@ describe('an unexpected failure', () => {
       }
     }
     const broken = await buildApp(
-      loadConfig({ SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'silent' }),
+      loadConfig({
+        SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
+        LOG_LEVEL: 'silent',
+        ANONYMOUS: 'true',
+      }),
       { registry: new BrokenRegistry({ datasets: {} }) },
     );
     try {
@@ -147,6 +155,40 @@ describe('an unexpected failure', () => {
       assert.doesNotMatch(JSON.stringify(body), /secret|internal\.ts/);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('overload', () => {
+  it('is a 503 OVERLOADED with Retry-After while the event loop lags, and probes still answer', async () => {
+    const busy = await buildApp(
+      loadConfig({
+        SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
+        LOG_LEVEL: 'silent',
+        ANONYMOUS: 'true',
+        OVERLOAD_EVENT_LOOP_DELAY_MS: '50',
+      }),
+    );
+    try {
+      // Keep the event loop lagging (busy 80 ms of every 100) while the sampler watches it.
+      const lag = setInterval(() => {
+        const until = Date.now() + 80;
+        while (Date.now() < until) {
+          // busy
+        }
+      }, 20);
+      let answer;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        answer = await busy.inject('/v1/datasets');
+      } finally {
+        clearInterval(lag);
+      }
+      problem(answer, 503, 'OVERLOADED');
+      assert.ok(Number(answer.headers['retry-after']) > 0);
+      assert.equal((await busy.inject('/healthz')).statusCode, 200);
+    } finally {
+      await busy.close();
     }
   });
 });

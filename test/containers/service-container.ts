@@ -38,7 +38,7 @@ export class ServiceContainer extends GenericContainer {
 
   /** The Spark Connect server the service uses (`SPARK_REMOTE`), e.g. `sc://spark:15002`. */
   withSparkRemote(connectionString: string): this {
-    return this.withEnvironment({ SPARK_REMOTE: connectionString });
+    return this.withEnvironment({ SPARK_REMOTE: connectionString, ANONYMOUS: 'true' });
   }
 
   withLogLevel(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'): this {

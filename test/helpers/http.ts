@@ -17,7 +17,13 @@ export async function serve(
   registry?: DatasetRegistry,
   dependencies: Omit<AppDependencies, 'registry'> = {},
 ): Promise<Served> {
-  const config = loadConfig({ SPARK_REMOTE: sparkRemote(), LOG_LEVEL: 'silent', PORT: '0', ...env });
+  const config = loadConfig({
+    SPARK_REMOTE: sparkRemote(),
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    ANONYMOUS: 'true',
+    ...env,
+  });
   const app = await buildApp(config, { ...dependencies, ...(registry === undefined ? {} : { registry }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: address, close: () => app.close() };

@@ -50,3 +50,26 @@ export async function runningJobsTagged(fragment: string): Promise<number[]> {
     .filter((job) => (job.jobTags ?? []).some((tag) => tag.includes(fragment)))
     .map((job) => job.jobId);
 }
+
+/**
+ * The Spark Connect user of each session that ran a job, read from the tags Spark gives every
+ * job (`SparkConnect_OperationTag_User_<user>_Session_<id>_…`): the server's own record of who
+ * used which session.
+ */
+export async function sessionUsers(): Promise<Map<string, Set<string>>> {
+  const base = `${uiUrl()}/api/v1/applications`;
+  const apps = (await (await fetch(base)).json()) as { id: string }[];
+  const users = new Map<string, Set<string>>();
+  for (const app of apps) {
+    const jobs = (await (await fetch(`${base}/${app.id}/jobs`)).json()) as JobData[];
+    for (const job of jobs) {
+      for (const tag of job.jobTags ?? []) {
+        const match = /^SparkConnect_OperationTag_User_(.+)_Session_([0-9a-f-]{36})/.exec(tag);
+        if (match === null) continue;
+        const [, user, session] = match as unknown as [string, string, string];
+        users.set(session, (users.get(session) ?? new Set()).add(user));
+      }
+    }
+  }
+  return users;
+}

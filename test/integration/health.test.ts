@@ -8,7 +8,7 @@ import { sparkRemote } from '../helpers/spark-remote.js';
 describe('readiness against Spark', () => {
   let app: FastifyInstance;
   before(async () => {
-    app = await buildApp(loadConfig({ SPARK_REMOTE: sparkRemote(), LOG_LEVEL: 'silent' }));
+    app = await buildApp(loadConfig({ SPARK_REMOTE: sparkRemote(), LOG_LEVEL: 'silent', ANONYMOUS: 'true' }));
   });
   after(() => app.close());
 

@@ -51,6 +51,7 @@ before(async () => {
     env: {
       ...process.env,
       SPARK_REMOTE: sparkRemote(),
+      ANONYMOUS: 'true',
       DATASETS_FILE: datasets,
       PORT: String(port),
       LOG_LEVEL: 'warn',

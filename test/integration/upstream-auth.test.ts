@@ -188,6 +188,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
     POOL_MIN: '1',
     POOL_MAX: '2',
     READY_TIMEOUT_MS: '10000',
+    ANONYMOUS: 'true',
     ...env,
   });
   assertNoToken(config.sparkRemote, 'the connection string for logs');

@@ -16,8 +16,8 @@ function links(name: string) {
 
 /** Datasets: their list, their columns and parameters, and their rows. */
 export function datasetRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
-  app.get('/v1/datasets', { schema: { response: { 200: DatasetList } } }, () => ({
-    datasets: service.list().map((d) => ({ ...d, links: links(d.name) })),
+  app.get('/v1/datasets', { schema: { response: { 200: DatasetList } } }, (request) => ({
+    datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
   }));
 
   app.get<{ Params: { name: string } }>(
@@ -27,6 +27,7 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
       const description = await service.describe(
         request.params.name,
         AbortSignal.timeout(config.readyTimeoutMs),
+        request.principal,
       );
       return { ...description, links: links(description.name) };
     },
@@ -41,6 +42,7 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
           signal,
           maxRows,
           tags: [tag(request.id)],
+          principal: request.principal,
         }),
       ),
   );
@@ -50,7 +52,12 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
     { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openDataset(request.params.name, request.body, { signal, maxRows, tags: [tag(request.id)] }),
+        service.openDataset(request.params.name, request.body, {
+          signal,
+          maxRows,
+          tags: [tag(request.id)],
+          principal: request.principal,
+        }),
       ),
   );
 }

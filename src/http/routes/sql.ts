@@ -18,7 +18,12 @@ export function sqlRoutes(app: FastifyInstance, service: QueryService, config: C
       if (!config.rawSql) throw new Errors.SqlDisabled();
       const args = sqlArguments(request.body);
       return runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openSql(request.body.sql, args, { signal, maxRows, tags: [tag(request.id)] }),
+        service.openSql(request.body.sql, args, {
+          signal,
+          maxRows,
+          tags: [tag(request.id)],
+          principal: request.principal,
+        }),
       );
     },
   );

@@ -1,0 +1,270 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import Compile from 'typebox/compile';
+import Type, { type Static } from 'typebox';
+import { parse } from 'yaml';
+import { Scalar } from '../query/spec.js';
+import { DEFAULT_TENANT, SCOPES, type Principal } from './principal.js';
+
+const strict = { additionalProperties: false } as const;
+const Scopes = Type.Array(Type.Enum([...SCOPES]));
+const Datasets = Type.Union([Type.Literal('*'), Type.Array(Type.String({ minLength: 1 }))]);
+const Claims = Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar)]));
+
+/** The authentication file (AUTH_FILE): API keys, JWT verification, and the anonymous principal. */
+export const AuthFile = Type.Object(
+  {
+    apiKeys: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the key, hex.' }),
+            tenant: Type.String({ minLength: 1 }),
+            scopes: Scopes,
+            datasets: Type.Optional(Datasets),
+            claims: Type.Optional(Claims),
+          },
+          strict,
+        ),
+      ),
+    ),
+    jwt: Type.Optional(
+      Type.Object(
+        {
+          jwksUrl: Type.Optional(Type.String({ minLength: 1 })),
+          jwksFile: Type.Optional(Type.String({ minLength: 1 })),
+          publicKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM (SPKI).' })),
+          secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key (HS256).' })),
+          issuer: Type.String({ minLength: 1 }),
+          audience: Type.String({ minLength: 1 }),
+          clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+          tenantClaim: Type.Optional(Type.String({ minLength: 1 })),
+          scopesClaim: Type.Optional(Type.String({ minLength: 1 })),
+          datasetsClaim: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        strict,
+      ),
+    ),
+    anonymous: Type.Optional(
+      Type.Object(
+        {
+          tenant: Type.String({ minLength: 1 }),
+          scopes: Scopes,
+          datasets: Type.Optional(Datasets),
+          claims: Type.Optional(Claims),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+export type AuthFile = Static<typeof AuthFile>;
+
+const validator = Compile(AuthFile);
+
+export class AuthConfigError extends Error {
+  override readonly name = 'AuthConfigError';
+}
+
+/** Why a request was not authenticated: said in the 401 and its WWW-Authenticate header. */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+  /** `invalid_token` when credentials were sent and refused. */
+  readonly invalidToken: boolean;
+
+  constructor(message: string, invalidToken: boolean) {
+    super(message);
+    this.invalidToken = invalidToken;
+  }
+}
+
+interface JwtSettings {
+  readonly key: JWTVerifyGetKey | Uint8Array | Awaited<ReturnType<typeof importSPKI>>;
+  readonly file: NonNullable<AuthFile['jwt']>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Everyone, with every scope, as the default tenant: ANONYMOUS=true without an authentication file. */
+export const OPEN_ANONYMOUS: NonNullable<AuthFile['anonymous']> = {
+  tenant: DEFAULT_TENANT,
+  scopes: [...SCOPES],
+};
+
+/**
+ * Checks credentials: `Authorization: Bearer <JWT or API key>` or `X-API-Key`. API keys are
+ * kept as SHA-256 hashes and compared in constant time; JWTs are verified (signature with a
+ * JWKS or a static key, issuer, audience, expiry with clock skew; never `alg: none`).
+ */
+export class Authenticator {
+  readonly #keys: { hash: Buffer; principal: Principal }[];
+  readonly #anonymous: Principal | undefined;
+  readonly #jwt: JwtSettings | undefined;
+
+  private constructor(
+    keys: { hash: Buffer; principal: Principal }[],
+    anonymous: Principal | undefined,
+    jwt: JwtSettings | undefined,
+  ) {
+    this.#keys = keys;
+    this.#anonymous = anonymous;
+    this.#jwt = jwt;
+  }
+
+  static async create(file: AuthFile): Promise<Authenticator> {
+    const keys = (file.apiKeys ?? []).map((k) => ({
+      hash: Buffer.from(k.sha256, 'hex'),
+      principal: principal(`key:${k.name}`, k.tenant, k.scopes, k.datasets, k.claims),
+    }));
+    const anonymous =
+      file.anonymous === undefined
+        ? undefined
+        : principal(
+            'anonymous',
+            file.anonymous.tenant,
+            file.anonymous.scopes,
+            file.anonymous.datasets,
+            file.anonymous.claims,
+          );
+    let jwt: JwtSettings | undefined;
+    if (file.jwt !== undefined) {
+      const j = file.jwt;
+      const sources = [j.jwksUrl, j.jwksFile, j.publicKeyFile, j.secret].filter((x) => x !== undefined);
+      if (sources.length !== 1) {
+        throw new AuthConfigError('jwt: give exactly one of jwksUrl, jwksFile, publicKeyFile or secret');
+      }
+      const key =
+        j.jwksUrl !== undefined
+          ? createRemoteJWKSet(new URL(j.jwksUrl))
+          : j.jwksFile !== undefined
+            ? createLocalJWKSet(
+                JSON.parse(readFileSync(j.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0],
+              )
+            : j.publicKeyFile !== undefined
+              ? await importSPKI(readFileSync(j.publicKeyFile, 'utf8'), 'RS256')
+              : new TextEncoder().encode(j.secret);
+      jwt = { key, file: j };
+    }
+    return new Authenticator(keys, anonymous, jwt);
+  }
+
+  static fromFile(path: string): Promise<Authenticator> {
+    let data: unknown;
+    try {
+      data = parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new AuthConfigError(`AUTH_FILE '${path}': ${(err as Error).message.split('\n')[0] ?? ''}`);
+    }
+    const [first] = validator.Errors(data);
+    if (first !== undefined) {
+      throw new AuthConfigError(`AUTH_FILE '${path}': ${first.instancePath || '/'} ${first.message}`);
+    }
+    return Authenticator.create(data as AuthFile);
+  }
+
+  /** The principal of a request's headers; throws AuthenticationError. */
+  async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): Promise<Principal> {
+    const authorization = single(headers['authorization']);
+    const apiKey = single(headers['x-api-key']);
+    let credential: string | undefined;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (match === null) throw new AuthenticationError('use Authorization: Bearer <token>', true);
+      credential = match[1];
+    } else if (apiKey !== undefined) {
+      credential = apiKey.trim();
+    }
+    if (credential === undefined || credential === '') {
+      if (this.#anonymous !== undefined) return this.#anonymous;
+      throw new AuthenticationError('send an API key or a bearer token', false);
+    }
+    if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential)) return this.#verifyJwt(credential);
+    return this.#checkKey(credential);
+  }
+
+  #checkKey(key: string): Principal {
+    const hash = sha256(key);
+    let found: Principal | undefined;
+    // Every stored hash is compared, in constant time, whichever matches.
+    for (const entry of this.#keys) if (timingSafeEqual(entry.hash, hash)) found = entry.principal;
+    if (found === undefined) throw new AuthenticationError('the API key is not valid', true);
+    return found;
+  }
+
+  async #verifyJwt(token: string): Promise<Principal> {
+    const jwt = this.#jwt;
+    if (jwt === undefined) throw new AuthenticationError('bearer tokens are not accepted here', true);
+    const { file } = jwt;
+    let payload: JWTPayload;
+    try {
+      const options = {
+        issuer: file.issuer,
+        audience: file.audience,
+        clockTolerance: file.clockSkewSeconds ?? 30,
+        requiredClaims: ['exp'],
+      };
+      payload =
+        jwt.key instanceof Uint8Array
+          ? (await jwtVerify(token, jwt.key, { ...options, algorithms: ['HS256', 'HS384', 'HS512'] })).payload
+          : (await jwtVerify(token, jwt.key as JWTVerifyGetKey, options)).payload;
+    } catch (err) {
+      const why =
+        err instanceof joseErrors.JWTExpired
+          ? 'the token has expired'
+          : err instanceof joseErrors.JWTClaimValidationFailed
+            ? `the token's ${err.claim} claim is not accepted`
+            : 'the token is not valid';
+      throw new AuthenticationError(why, true);
+    }
+    const tenant = payload[file.tenantClaim ?? 'tenant'];
+    if (typeof tenant !== 'string' || tenant === '') {
+      throw new AuthenticationError(`the token has no ${file.tenantClaim ?? 'tenant'} claim`, true);
+    }
+    const rawScopes = payload[file.scopesClaim ?? 'scope'];
+    const scopes =
+      typeof rawScopes === 'string'
+        ? rawScopes.split(/\s+/)
+        : Array.isArray(rawScopes)
+          ? rawScopes.map(String)
+          : [];
+    const rawDatasets = payload[file.datasetsClaim ?? 'datasets'];
+    const datasets = Array.isArray(rawDatasets) ? rawDatasets.map(String) : '*';
+    const claims = Object.fromEntries(
+      Object.entries(payload).filter(
+        ([, v]) => ['string', 'number', 'boolean'].includes(typeof v) || Array.isArray(v),
+      ),
+    ) as Principal['claims'];
+    return principal(`jwt:${payload.sub ?? tenant}`, tenant, scopes, datasets, claims);
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function principal(
+  id: string,
+  tenant: string,
+  scopes: readonly string[],
+  datasets: readonly string[] | '*' | undefined,
+  claims: Principal['claims'] | undefined,
+): Principal {
+  return Object.freeze({
+    id,
+    tenant,
+    scopes: new Set(scopes),
+    datasets: datasets === undefined || datasets === '*' ? '*' : new Set(datasets),
+    claims: Object.freeze({ ...(claims ?? {}) }),
+  });
+}

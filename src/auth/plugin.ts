@@ -1,0 +1,103 @@
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { Errors, withExtras } from '../errors.js';
+import { requireScope } from './access.js';
+import { AuthenticationError, Authenticator, OPEN_ANONYMOUS } from './authenticate.js';
+import type { Principal, Scope } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent the request; set for every route that is not public. */
+    principal?: Principal;
+  }
+}
+
+/** Routes anyone may call: probes, the API description and its page. */
+function isPublic(url: string | undefined): boolean {
+  return (
+    url === undefined ||
+    url === '/healthz' ||
+    url === '/readyz' ||
+    url === '/openapi.yaml' ||
+    url === '/docs' ||
+    url.startsWith('/docs/') ||
+    url.startsWith('/graphiql')
+  );
+}
+
+/** The scope a route needs beyond being authenticated. */
+const SCOPE_OF: Readonly<Record<string, Scope>> = {
+  '/v1/datasets': 'datasets:read',
+  '/v1/datasets/:name': 'datasets:read',
+  '/v1/datasets/:name/rows': 'datasets:read',
+  '/v1/datasets/:name/query': 'datasets:read',
+  '/v1/sql': 'sql:execute',
+  '/graphql': 'datasets:read',
+  '/graphql/schema.graphql': 'datasets:read',
+  '/metrics': 'admin',
+};
+
+/** The principal of a request that passed authentication. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new Errors.Unauthorized('send an API key or a bearer token');
+  return request.principal;
+}
+
+/**
+ * Authentication on every route that is not public (401 with WWW-Authenticate), the route's
+ * scope (403), per-principal rate limits (429) and overload protection (503), all answered
+ * with the catalogue's problems.
+ */
+export async function authRoutes(app: FastifyInstance, config: Config): Promise<void> {
+  const { auth } = config;
+  const authenticator =
+    auth.file !== undefined
+      ? await Authenticator.fromFile(auth.file)
+      : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {});
+
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.routeOptions.url;
+    if (isPublic(url)) return;
+    try {
+      request.principal = await authenticator.authenticate(request.headers);
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      void reply.header(
+        'www-authenticate',
+        err.invalidToken
+          ? `Bearer realm="spark-data-api", error="invalid_token", error_description="${err.message}"`
+          : 'Bearer realm="spark-data-api"',
+      );
+      throw new Errors.Unauthorized(err.message);
+    }
+    const scope = SCOPE_OF[url ?? ''];
+    if (scope !== undefined) requireScope(request.principal, scope);
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    // After authentication: the limit is per principal.
+    hook: 'preHandler',
+    max: auth.rateLimitMax,
+    timeWindow: auth.rateLimitWindowMs,
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    allowList: (request) => isPublic(request.routeOptions.url),
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return withExtras(new Errors.RateLimited(seconds), { retryAfter: seconds });
+    },
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: auth.overloadEventLoopDelayMs,
+    retryAfter: 5,
+    // Probes still answer under pressure; everything else is refused until it passes.
+    pressureHandler: (request) =>
+      isPublic(request.routeOptions.url)
+        ? undefined
+        : Promise.reject(withExtras(new Errors.Overloaded(), { retryAfter: 5 })),
+  });
+}
