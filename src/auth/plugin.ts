@@ -83,7 +83,11 @@ export async function authRoutes(app: FastifyInstance, config: Config): Promise<
     hook: 'preHandler',
     max: auth.rateLimitMax,
     timeWindow: auth.rateLimitWindowMs,
-    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    // Anonymous callers are told apart by address, everyone else by credentials.
+    keyGenerator: (request) =>
+      request.principal === undefined || request.principal.id === 'anonymous'
+        ? `ip:${request.ip}`
+        : request.principal.id,
     allowList: (request) => isPublic(request.routeOptions.url),
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
