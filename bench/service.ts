@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rssBytes } from '../test/helpers/rss.js';
 import { now } from './stats.js';
 
 export interface ServiceOptions {
@@ -108,20 +109,6 @@ export class ServiceProcess {
     const stopped = await Promise.race([exited.then(() => true), sleep(20_000, false)]);
     if (!stopped) this.#child.kill('SIGKILL');
   }
-}
-
-export function rssBytes(pid: number): number {
-  if (process.platform === 'linux') {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  }
-  return (
-    Number(
-      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
-        .toString()
-        .trim(),
-    ) * 1024
-  );
 }
 
 let clockTicks: number | undefined;

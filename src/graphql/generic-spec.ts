@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { Errors, withExtras } from '../errors.js';
+import { schemaError } from '../http/problem.js';
 import { Filter, QuerySpec, type Aggregate, type GroupItem, type OrderItem } from '../query/spec.js';
 
 /** Arguments of the generic `query` field, as GraphQL coerced them (absent or null alike). */
@@ -80,12 +80,5 @@ const validateSpec = ajv.compile<QuerySpec>(QuerySpec);
 export function checkSpec(spec: QuerySpec): void {
   if (validateSpec(spec)) return;
   const [first] = validateSpec.errors ?? [];
-  const pointer = first?.instancePath || '/';
-  const message =
-    first?.params['error'] === 'mapping'
-      ? `"op" ${JSON.stringify(first.params['tagValue'])} is not an operator`
-      : first?.params['additionalProperty'] !== undefined
-        ? `unknown property ${JSON.stringify(first.params['additionalProperty'])}`
-        : (first?.message ?? 'is invalid');
-  throw withExtras(new Errors.RequestInvalid(`${pointer}: ${message}`), { pointer });
+  throw schemaError(first ?? { instancePath: '', params: {} });
 }

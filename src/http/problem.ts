@@ -35,20 +35,28 @@ interface FastifyValidationError extends Error {
   readonly validationContext?: string;
 }
 
+/** A JSON Schema validation error (Ajv's first) as REQUEST_INVALID, at its JSON pointer. */
+export function schemaError(
+  first: { instancePath: string; message?: string | undefined; params: Record<string, unknown> },
+  where = '',
+): CatalogueError {
+  const message =
+    first.params['error'] === 'mapping'
+      ? `"op" ${JSON.stringify(first.params['tagValue'])} is not an operator`
+      : first.params['additionalProperty'] !== undefined
+        ? `unknown property ${JSON.stringify(first.params['additionalProperty'])}`
+        : (first.message ?? 'is invalid');
+  const pointer = first.instancePath || '/';
+  return withExtras(new Errors.RequestInvalid(`${where}${pointer}: ${message}`), { pointer });
+}
+
 /** Fastify's own request errors (schema validation, body parsing) as catalogue errors. */
 function fromFastify(err: FastifyValidationError, bodyLimit: number): CatalogueError | undefined {
   if (!err.code.startsWith('FST_')) return undefined;
   const [first] = err.validation ?? [];
   if (first !== undefined) {
     const where = err.validationContext === 'body' ? '' : `${err.validationContext ?? 'request'} `;
-    const message =
-      first.params['error'] === 'mapping'
-        ? `"op" ${JSON.stringify(first.params['tagValue'])} is not an operator`
-        : first.params['additionalProperty'] !== undefined
-          ? `unknown property ${JSON.stringify(first.params['additionalProperty'])}`
-          : (first.message ?? 'is invalid');
-    const pointer = first.instancePath || '/';
-    return withExtras(new Errors.RequestInvalid(`${where}${pointer}: ${message}`), { pointer });
+    return schemaError(first, where);
   }
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new Errors.RequestTooLarge(bodyLimit);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new Errors.UnsupportedMediaType();

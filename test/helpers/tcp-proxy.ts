@@ -53,23 +53,28 @@ export class TcpProxy {
 
   #pipe(client: Socket): void {
     const upstream = connect(this.#upstream.port, this.#upstream.host);
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('close', () => {
-        this.#sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    tieSockets(client, upstream, this.#sockets);
     upstream.on('data', (chunk: Buffer) => {
       this.bytesDown += chunk.length;
       this.#onBytes?.(this.bytesDown);
     });
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+}
+
+/** Tracks two piped sockets in `open` and, when either fails or closes, closes both. */
+export function tieSockets(client: Socket, upstream: Socket, open: Set<Socket>): void {
+  for (const socket of [client, upstream]) {
+    open.add(socket);
+    socket.on('error', () => {
+      client.destroy();
+      upstream.destroy();
+    });
+    socket.on('close', () => {
+      open.delete(socket);
+      client.destroy();
+      upstream.destroy();
+    });
   }
 }

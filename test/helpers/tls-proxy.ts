@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { tieSockets } from './tcp-proxy.js';
 
 export interface TestCertificates {
   /** The CA's certificate (PEM), as a file to hand to the service. */
@@ -126,18 +127,7 @@ export class TlsProxy {
   #pipe(client: TLSSocket): void {
     this.connections.push({ alpnProtocol: client.alpnProtocol, tlsVersion: client.getProtocol() });
     const upstream = connect(this.#upstream.port, this.#upstream.host);
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('close', () => {
-        this.#sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    tieSockets(client, upstream, this.#sockets);
     client.pipe(upstream);
     upstream.pipe(client);
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closedPort } from '../helpers/closed-port.js';
+import { rssBytes } from '../helpers/rss.js';
 import { sparkRemote } from '../helpers/spark-remote.js';
 
 const ROWS = 10_000_000;
@@ -78,20 +79,6 @@ after(async () => {
   const stopped = await Promise.race([exited.then(() => true), sleep(30_000, false, { ref: false })]);
   if (!stopped) service.kill('SIGKILL');
 });
-
-function rssBytes(pid: number): number {
-  if (process.platform === 'linux') {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  }
-  return (
-    Number(
-      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
-        .toString()
-        .trim(),
-    ) * 1024
-  );
-}
 
 describe('memory while streaming to a slow reader', () => {
   it('streams 10 million rows, over 1 GB of NDJSON, in bounded memory', async (t) => {
