@@ -188,13 +188,17 @@ const TimeBucketUnit = new GraphQLEnumType({
   values: Object.fromEntries(TIME_BUCKETS.map((b) => [b, { value: b }])),
 });
 
+const TIME_ZONE =
+  'A tz database region ID as Spark reads it (Europe/Paris; case matters), a short ID (EST) or an ' +
+  'offset up to ±18:00 (+05:30); UTC by default. Timestamps only.';
+
 const GroupInput = new GraphQLInputObjectType({
   name: 'GroupInput',
   description: 'A column to group by, or a time bucket of a date or timestamp column.',
   fields: {
     column: { type: new GraphQLNonNull(GraphQLString) },
     bucket: { type: TimeBucketUnit },
-    timeZone: { type: GraphQLString, description: 'IANA name or ±HH:MM; UTC by default.' },
+    timeZone: { type: GraphQLString, description: TIME_ZONE },
     as: { type: GraphQLString },
   },
 });
@@ -565,7 +569,7 @@ function aggregateField(
               ),
             },
             unit: { type: new GraphQLNonNull(TimeBucketUnit) },
-            timeZone: { type: GraphQLString, description: 'IANA name or ±HH:MM; UTC by default.' },
+            timeZone: { type: GraphQLString, description: TIME_ZONE },
           },
         });
   const measureOrder = (name: string, cs: readonly ColumnInfo[]) =>

@@ -118,7 +118,10 @@ export const GroupItem = Type.Union([
       timeZone: Type.Optional(
         Type.String({
           maxLength: 64,
-          description: 'Time zone of the buckets (IANA name or ±HH:MM); UTC by default.',
+          description:
+            'Time zone of the buckets: a tz database region ID as Spark reads it (Europe/Paris; case ' +
+            'matters), a short ID (EST) or an offset up to ±18:00 (+05:30); UTC by default. Timestamps ' +
+            'only: dates and timestamp_ntz values have no time zone.',
         }),
       ),
       as: Type.Optional(Name('Output name; the column name by default.')),

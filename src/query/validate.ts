@@ -8,6 +8,7 @@ import {
   type TypeFamily,
 } from './columns.js';
 import { QueryError } from './errors.js';
+import { sparkTimeZone } from './time-zone.js';
 import {
   SPEC_LIMITS,
   TIME_BUCKETS,
@@ -73,6 +74,8 @@ export interface GroupColumn extends OutputColumn {
   readonly timeZone?: string | undefined;
   /** The column is a date (buckets stay dates). */
   readonly date?: boolean | undefined;
+  /** The column is a timestamp_ntz (buckets stay wall-clock times). */
+  readonly local?: boolean | undefined;
 }
 
 export interface AggregateColumn {
@@ -383,8 +386,10 @@ function groupColumn(
         `"${column.name}" is a date: bucket it by day, week, month, quarter or year`,
       );
     }
-    if (spec.timeZone !== undefined)
-      throw new QueryError(`${pointer}/timeZone`, `"${column.name}" is a date, which has no time zone`);
+  }
+  if (spec.timeZone !== undefined && family !== 'timestamp') {
+    const what = family === 'date' ? 'a date' : 'a timestamp_ntz (a wall-clock time)';
+    throw new QueryError(`${pointer}/timeZone`, `"${column.name}" is ${what}, which has no time zone`);
   }
   if (spec.timeZone !== undefined) checkTimeZone(spec.timeZone, `${pointer}/timeZone`);
   return {
@@ -393,6 +398,7 @@ function groupColumn(
     bucket: spec.bucket,
     ...(spec.timeZone === undefined ? {} : { timeZone: spec.timeZone }),
     ...(family === 'date' ? { date: true } : {}),
+    ...(family === 'timestamp_ntz' ? { local: true } : {}),
   };
 }
 
@@ -476,16 +482,14 @@ function checkUnique(names: readonly string[], pointer: string): void {
   }
 }
 
+/** Spark's own rules (Java's `ZoneId`), so a zone Spark would refuse is a 400 here. */
 function checkTimeZone(zone: string, pointer: string): void {
-  if (/^[+-](0\d|1[0-8]):[0-5]\d$/.test(zone) || zone === 'UTC') return;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    throw new QueryError(
-      pointer,
-      `"${zone}" is not a time zone; use an IANA name (Europe/Paris) or an offset (+02:00)`,
-    );
-  }
+  if (sparkTimeZone(zone) !== undefined) return;
+  throw new QueryError(
+    pointer,
+    `"${zone}" is not a time zone Spark knows; use a region ID as spelled in the tz database ` +
+      '(Europe/Paris, UTC) or an offset from -18:00 to +18:00 (+02:00)',
+  );
 }
 
 function scalarTypeName(type: ScalarType): string {

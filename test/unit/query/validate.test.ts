@@ -163,6 +163,11 @@ describe('validateQuery', () => {
       '/groupBy/0/timeZone',
       /not a time zone/,
     );
+    refused(
+      { groupBy: [{ column: 'local_ts', bucket: 'day', timeZone: 'Europe/Paris' }] },
+      '/groupBy/0/timeZone',
+      /is a timestamp_ntz \(a wall-clock time\), which has no time zone/,
+    );
   });
 
   it('holds limits to the dataset’s maximum and defaults them', () => {
