@@ -6,6 +6,7 @@ import { tracedSync } from '../observability/tracing.js';
 import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validate.js';
 import { alias, call, column, sortOrder, star, value } from './expressions.js';
 import { literalExpression, type TypedValue } from './literals.js';
+import { timeBucket } from './time-bucket.js';
 
 /** Where a dataset's rows come from: a table or view, or a SQL template with `:name` parameters. */
 export type DatasetSource =
@@ -148,29 +149,13 @@ function condition(c: Condition): Expression {
   }
 }
 
-/**
- * A group column. A time bucket of a timestamp truncates in its time zone: the instant is
- * shifted to the zone's wall clock, truncated, and shifted back (sessions run in UTC). A date
- * stays a date: the first day of its week, month, quarter or year.
- */
+/** A group column, or the start of its time bucket (see `timeBucket`). */
 function groupExpression(g: GroupColumn): Expression {
   if (g.bucket === undefined || (g.date === true && g.bucket === 'day')) {
     return g.as === g.column ? column(g.column) : alias(column(g.column), g.as);
   }
-  const unit = value({ type: 'string', value: g.bucket });
-  if (g.date === true) return alias(call('trunc', [column(g.column), unit]), g.as);
-  const zone =
-    g.timeZone === undefined || g.timeZone === 'UTC'
-      ? undefined
-      : value({ type: 'string', value: g.timeZone });
-  const bucket =
-    zone === undefined
-      ? call('date_trunc', [unit, column(g.column)])
-      : call('to_utc_timestamp', [
-          call('date_trunc', [unit, call('from_utc_timestamp', [column(g.column), zone])]),
-          zone,
-        ]);
-  return alias(bucket, g.as);
+  const type = g.date === true ? 'date' : g.local === true ? 'timestamp_ntz' : 'timestamp';
+  return alias(timeBucket(column(g.column), g.bucket, type, g.timeZone), g.as);
 }
 
 function aggregateExpression(a: AggregateColumn): Expression {
