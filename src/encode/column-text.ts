@@ -61,6 +61,8 @@ export function integerText(data: Data): TextReader {
  * The fewest digits that read back as the same float or double: a float 0.1 is `0.1`, as
  * Spark shows it, not the `0.10000000149011612` of its double value. Non-finite values give `NaN`,
  * `Infinity` and `-Infinity`, quoted when `quoteNonFinite` (JSON has no literal for them).
+ * Negative zero is `-0.0`, as Spark's JSON and CSV writers print it: parsers read `-0` as the
+ * integer 0 but `-0.0` as a negative zero.
  */
 export function floatText(data: Data, quoteNonFinite: boolean): TextReader {
   const type = data.type as DataType & { precision: Precision };
@@ -70,6 +72,7 @@ export function floatText(data: Data, quoteNonFinite: boolean): TextReader {
   return (i) => {
     const v = values[i] ?? 0;
     if (v - v !== 0) return quoteNonFinite ? `"${v}"` : String(v);
+    if (v === 0) return Object.is(v, -0) ? '-0.0' : '0';
     return single ? float32Text(v) : String(v);
   };
 }

@@ -57,7 +57,7 @@ const ALL_TYPES = rootPlan(
 /** The JSON value an exact value must read back as (longs as strings, bytes in base64). */
 function jsonOf(value: ExactValue): unknown {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(jsonOf);
@@ -167,7 +167,8 @@ describe('encoders on Spark results', () => {
         const where = `row ${n}, ${name}`;
         if (value === null) assert.equal(field, null, where);
         else if (name === 'flt') assert.equal(Math.fround(Number(field)), value, where);
-        else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+        else if (typeof value === 'number') assert.equal(Number(field), value, where);
+        else if (typeof value === 'bigint' || typeof value === 'boolean') {
           assert.equal(field, String(value), where);
         } else if (typeof value === 'string') assert.equal(field, value, where);
         else if (value instanceof Uint8Array)

@@ -63,7 +63,7 @@ describe('CSV', () => {
         ['NaN', '1.5', '0.1', 'plain', 'a"b', 'AP8=', '9007199254740993'],
         ['Infinity', '1e+21', '3.4028235e+38', 'q"b\\n\nt\tz\u0000', 'c\\d', '', '-9223372036854775808'],
         ['-Infinity', '5e-324', 'NaN', 'é ü 中 😀 \u2028\u2029', '\u0001\u001f', null, null],
-        ['0', null, null, null, '', 'aGk=', '9223372036854775807'],
+        ['-0.0', null, null, null, '', 'aGk=', '9223372036854775807'],
       ],
     );
     assert.ok(output.startsWith('long,dec,small_dec,dbl,'));

@@ -311,7 +311,7 @@ export const ALL_TYPES_JSON: Record<string, unknown>[] = [
     long: '9223372036854775807',
     dec: '1000000000000000000000000000000000.0005',
     small_dec: null,
-    dbl: 0,
+    dbl: -0,
     dbl2: null,
     flt: null,
     i8: 0,
