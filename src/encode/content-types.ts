@@ -1,5 +1,6 @@
 /** Content types of the encoders' output, for the HTTP layer's negotiation and headers. */
-export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
+/** UTF-8, said outright: without a charset some clients guess another one. */
+export const NDJSON_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json';
 /** RFC 4180 with the header row (RFC 4180 §3 `header=present`); UTF-8 without a byte-order mark. */
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present';

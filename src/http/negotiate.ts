@@ -17,7 +17,12 @@ export const FORMATS = {
 export type Format = keyof typeof FORMATS;
 export const FORMAT_NAMES = Object.keys(FORMATS) as Format[];
 
-const MEDIA_TYPES = FORMAT_NAMES.map((f) => FORMATS[f].split(';')[0] ?? '');
+/** A content type without its parameters. */
+export function mediaType(contentType: string): string {
+  return (contentType.split(';')[0] ?? '').trim();
+}
+
+const MEDIA_TYPES = FORMAT_NAMES.map((f) => mediaType(FORMATS[f]));
 
 /**
  * The format of a response: `?format=` wins, else the best match of the Accept header (NDJSON
@@ -32,7 +37,7 @@ export function negotiate(format: string | undefined, accept: string | undefined
     });
   }
   if (accept === undefined || accept.trim() === '') return 'ndjson';
-  const [best] = new Negotiator({ headers: { accept } }).mediaTypes(MEDIA_TYPES);
+  const [best] = new Negotiator({ headers: { accept: withoutParameters(accept) } }).mediaTypes(MEDIA_TYPES);
   const index = best === undefined ? -1 : MEDIA_TYPES.indexOf(best);
   if (index === -1) {
     throw withExtras(new Errors.NotAcceptable(`none of the accepted types is offered: ${accept}`), {
@@ -40,4 +45,19 @@ export function negotiate(format: string | undefined, accept: string | undefined
     });
   }
   return FORMAT_NAMES[index] ?? 'ndjson';
+}
+
+/**
+ * The Accept header with each media range's parameters dropped but its weight (`q`), so
+ * `text/csv; charset=utf-8` or `application/x-ndjson; charset=utf-8` selects its format.
+ */
+function withoutParameters(accept: string): string {
+  return accept
+    .split(',')
+    .map((range) => {
+      const [type = '', ...parameters] = range.split(';');
+      const weight = parameters.map((p) => p.trim()).find((p) => /^q=/i.test(p));
+      return weight === undefined ? type.trim() : `${type.trim()};${weight}`;
+    })
+    .join(',');
 }

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { VERSION } from '../version.js';
 import { ERROR_CODES } from '../errors.js';
 import { QuerySpec, Filter } from '../query/spec.js';
-import { FORMATS } from './negotiate.js';
+import { FORMATS, mediaType } from './negotiate.js';
 import {
   DatasetDescription,
   DatasetList,
@@ -72,10 +72,12 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
         },
       },
       content: {
-        [FORMATS.ndjson]: { schema: { type: 'string', description: 'One JSON object per row and line.' } },
+        [mediaType(FORMATS.ndjson)]: {
+          schema: { type: 'string', description: 'One JSON object per row and line, in UTF-8.' },
+        },
         [FORMATS.json]: { schema: ref('ResultDocument') },
-        [FORMATS.csv.split(';')[0] ?? 'text/csv']: {
-          schema: { type: 'string', description: 'RFC 4180, with a header row.' },
+        [mediaType(FORMATS.csv)]: {
+          schema: { type: 'string', description: 'RFC 4180, with a header row, in UTF-8.' },
         },
         [FORMATS.arrow]: {
           schema: { type: 'string', contentEncoding: 'binary', description: 'One Arrow IPC stream.' },

@@ -82,7 +82,7 @@ describe('HTTP API against Spark', () => {
     const expected = await direct(ORDERED);
     const answer = await query('ndjson');
     assert.equal(answer.status, 200);
-    assert.equal(answer.headers['content-type'], 'application/x-ndjson');
+    assert.equal(answer.headers['content-type'], 'application/x-ndjson; charset=utf-8');
     assert.deepEqual(JSON.parse(String(answer.headers['result-columns'])), expected.columns);
     const lines = answer
       .text()
@@ -109,10 +109,10 @@ describe('HTTP API against Spark', () => {
     const expected = await direct(ORDERED);
     const answer = await call('POST', `${served.url}/v1/datasets/items/query`, {
       body: ORDERED,
-      headers: { accept: 'text/csv' },
+      headers: { accept: 'text/csv; charset=utf-8' },
     });
     assert.equal(answer.status, 200);
-    assert.match(String(answer.headers['content-type']), /^text\/csv/);
+    assert.equal(answer.headers['content-type'], 'text/csv; charset=utf-8; header=present');
     const [header, ...records] = parseCsv(answer.text());
     assert.deepEqual(
       header,
