@@ -1,4 +1,5 @@
 import { DataType, IntervalUnit, Precision, type Field, type Schema } from 'apache-arrow';
+import { fieldName } from '../spark/data-type.js';
 
 /** Spark's name for the type of an Arrow field Spark sent (the inverse of Spark's Arrow mapping). */
 export function arrowToSparkType(type: DataType): string {
@@ -26,7 +27,7 @@ export function arrowToSparkType(type: DataType): string {
     return `map<${arrowToSparkType(key?.type as DataType)},${arrowToSparkType(value?.type as DataType)}>`;
   }
   if (DataType.isStruct(type)) {
-    return `struct<${type.children.map((f: Field) => `${f.name}:${arrowToSparkType(f.type as DataType)}`).join(',')}>`;
+    return `struct<${type.children.map((f: Field) => `${fieldName(f.name)}:${arrowToSparkType(f.type as DataType)}`).join(',')}>`;
   }
   return arrowTypeLabel(type);
 }

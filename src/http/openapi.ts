@@ -62,8 +62,17 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
         'aborts CSV and Arrow responses).',
       headers: {
         'Result-Columns': {
-          description: 'JSON array of {name, type}, types as Spark names them.',
-          schema: { type: 'string' },
+          description:
+            'JSON array of {name, type}: names as the JSON and NDJSON rows key them (a later duplicate ' +
+            'gets a suffix, `a_2`), types as Spark names them (odd struct field names in backticks). ' +
+            'Left out when it would pass 8192 bytes.',
+          schema: { type: 'string', maxLength: 8192 },
+        },
+        'Result-Columns-Omitted': {
+          description:
+            '`true` when Result-Columns was left out for its length; the JSON format’s `columns` (ask ' +
+            'with `limit=0` for the columns alone) and the Arrow schema list them.',
+          schema: { type: 'string', enum: ['true'] },
         },
         'Result-Max-Rows': { description: 'The row limit of this response.', schema: { type: 'integer' } },
         'Result-Max-Bytes': {

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { arrowSchemaFields } from '../arrow/spark-types.js';
 import { openArrowStream } from '../encode/arrow-ipc.js';
 import { encodeCsv } from '../encode/csv.js';
 import { encodeJson } from '../encode/json.js';
@@ -11,6 +10,7 @@ import type { OpenResult } from '../service/run-query.js';
 import { limitPayloads } from './arrow-limits.js';
 import { FORMATS, type Format } from './negotiate.js';
 import { toCatalogueError, toProblem } from './problem.js';
+import { resultColumnsHeader } from './result-columns.js';
 
 export interface ResponseLimits {
   /** Most rows of this response. */
@@ -43,10 +43,9 @@ export async function sendResult(
   const stats = encodeStats();
   observeResult(reply, format, stats);
   reply.header('content-type', FORMATS[format]);
-  reply.header(
-    'result-columns',
-    asciiJson(arrowSchemaFields(result.schema).map(({ name, type }) => ({ name, type }))),
-  );
+  const columns = resultColumnsHeader(result.schema);
+  if (columns === undefined) reply.header('result-columns-omitted', 'true');
+  else reply.header('result-columns', columns);
   reply.header('result-max-rows', String(limits.maxRows));
   reply.header('result-max-bytes', String(limits.maxBytes));
 
@@ -90,12 +89,4 @@ async function* ndjson(
     const reason = stats.rows >= options.limits.maxRows ? 'maxRows' : 'maxBytes';
     yield ndjsonLine({ '@truncated': { reason, rows: stats.rows, ...options.limits } });
   }
-}
-
-/** JSON with every non-ASCII character escaped, so it fits in a header. */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u0080-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

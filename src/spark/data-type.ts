@@ -1,8 +1,9 @@
 import type { DataType } from '../gen/spark/connect/types_pb.js';
 
 /**
- * Spark's own name for a data type (its `simpleString`): `bigint`, `decimal(38,10)`,
- * `array<string>`, `struct<a:int,b:string>`. Used for column types in answers and messages.
+ * Spark's own name for a data type (its `simpleString`, with odd field names quoted):
+ * `bigint`, `decimal(38,10)`, `array<string>`, `struct<a:int,\`b c\`:string>`. Used for
+ * column types in answers and messages.
  */
 export function sparkTypeName(type: DataType | undefined): string {
   const kind = type?.kind;
@@ -56,7 +57,7 @@ export function sparkTypeName(type: DataType | undefined): string {
     case 'map':
       return `map<${sparkTypeName(kind.value.keyType)},${sparkTypeName(kind.value.valueType)}>`;
     case 'struct':
-      return `struct<${kind.value.fields.map((f) => `${f.name}:${sparkTypeName(f.dataType)}`).join(',')}>`;
+      return `struct<${kind.value.fields.map((f) => `${fieldName(f.name)}:${sparkTypeName(f.dataType)}`).join(',')}>`;
     case 'udt':
       return kind.value.sqlType === undefined ? kind.value.type : sparkTypeName(kind.value.sqlType);
     case 'unparsed':
@@ -66,6 +67,15 @@ export function sparkTypeName(type: DataType | undefined): string {
     case 'geography':
       return `geography(${kind.value.srid})`;
   }
+}
+
+/**
+ * A struct field's name in a type name, quoted as Spark's SQL and DDL forms quote it (backticks,
+ * doubled inside) unless it is letters, digits and underscores, not all digits. So a field
+ * named `a,b` or `c:d` cannot be read as two fields, and Spark's DDL parser reads the type back.
+ */
+export function fieldName(name: string): string {
+  return /^[A-Za-z0-9_]+$/.test(name) && !/^[0-9]+$/.test(name) ? name : `\`${name.replaceAll('`', '``')}\``;
 }
 
 function intervalName(units: readonly string[], start: number, end: number): string {
