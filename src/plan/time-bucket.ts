@@ -25,6 +25,10 @@ const text = (s: string) => value({ type: 'string', value: s });
  * `to_utc_timestamp`, `unix_micros`), which never consult the session's time zone.
  *
  * A date stays a date and a timestamp_ntz a timestamp_ntz: their wall clock is truncated.
+ *
+ * One case differs: where midnight falls inside a DST gap that began the day before (only
+ * America/Toronto and its aliases on 1919-03-31 in the tz database), Spark's week starts at the
+ * transition itself and this one half an hour later.
  */
 export function timeBucket(
   column: Expression,

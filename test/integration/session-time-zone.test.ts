@@ -70,7 +70,7 @@ after(async () => {
 });
 
 const BUCKETED: [column: string, units: readonly string[], zones: readonly (string | undefined)[]][] = [
-  ['ts', TIME_BUCKETS, [undefined, 'UTC', 'Europe/Paris', 'America/New_York', '+05:30']],
+  ['ts', TIME_BUCKETS, [undefined, 'America/New_York', '+05:30']],
   ['local_ts', TIME_BUCKETS, [undefined]],
   ['day', ['day', 'week', 'month', 'quarter', 'year'], [undefined]],
 ];
@@ -134,10 +134,16 @@ async function ask(served: Served, request: ReturnType<typeof requests>[number])
 
 describe('answers that do not depend on the session time zone', () => {
   it('a service in America/New_York answers as one in UTC', async () => {
-    for (const request of requests()) {
-      const [a, b] = await Promise.all([ask(utc, request), ask(newYork, request)]);
-      assert.ok(a.body.length > 50, request.what);
-      assert.equal(b.text(), a.text(), request.what);
+    const all = requests();
+    // A few at a time: small queries are latency-bound, Spark runs them side by side.
+    for (let i = 0; i < all.length; i += 4) {
+      await Promise.all(
+        all.slice(i, i + 4).map(async (request) => {
+          const [a, b] = await Promise.all([ask(utc, request), ask(newYork, request)]);
+          assert.ok(a.body.length > 50, request.what);
+          assert.equal(b.text(), a.text(), request.what);
+        }),
+      );
     }
   });
 
