@@ -3,6 +3,7 @@ import { ArrowDecodeError, type ArrowPayload } from '../arrow/decode.js';
 import { describeSchema } from '../arrow/values.js';
 import { ipcMessages, IpcMessageType } from './ipc-messages.js';
 import type { EncodeStats } from './stats.js';
+import { schemaInUtc } from './utc-schema.js';
 
 /** An Arrow IPC stream whose schema is known before any byte of it is sent. */
 export interface ArrowStream {
@@ -64,7 +65,7 @@ async function* reframe(
       return;
     }
     const head = splitPayload(first.value, 0);
-    yield count(stats, head.schema, 0);
+    yield count(stats, schemaInUtc(head.schema, readSchema(head.schema)), 0);
     for (const run of head.runs) yield count(stats, run.bytes, run.rows);
     for (let index = 1; ; index++) {
       const next = await payloads.next();

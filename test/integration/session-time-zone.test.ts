@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { tableFromIPC } from 'apache-arrow';
+import { batchRows } from '../../src/arrow/values.js';
 import { TIME_BUCKETS } from '../../src/query/spec.js';
 import { SparkConnectClient } from '../../src/spark/client.js';
 import { call, serve, type Answer, type Served } from '../helpers/http.js';
@@ -145,6 +147,22 @@ describe('answers that do not depend on the session time zone', () => {
         }),
       );
     }
+  });
+
+  it('Arrow results label their instants UTC, the same instants in any session time zone', async () => {
+    const request = {
+      what: 'Arrow',
+      method: 'GET' as const,
+      path: '/v1/datasets/moments/rows?format=arrow&orderBy=id&limit=10000',
+    };
+    const [a, b] = await Promise.all([ask(utc, request), ask(newYork, request)]);
+    const [ours, theirs] = [tableFromIPC(a.body), tableFromIPC(b.body)];
+    assert.deepEqual(
+      theirs.schema.fields.map((f) => String(f.type)),
+      ours.schema.fields.map((f) => String(f.type)),
+    );
+    assert.equal(String(ours.schema.fields[1]?.type), 'Timestamp<MICROSECOND, UTC>');
+    assert.deepEqual(theirs.batches.flatMap(batchRows), ours.batches.flatMap(batchRows));
   });
 
   it("buckets equal Spark's date_trunc in a UTC session", async () => {
