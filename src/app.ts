@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { authRoutes } from './auth/plugin.js';
 import { Errors } from './errors.js';
+import { graphiqlPage } from './graphql/graphiql-page.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
 import { openApiRoutes } from './http/openapi.js';
@@ -139,6 +140,7 @@ export async function buildApp(
   datasetRoutes(app, queries, config);
   sqlRoutes(app, queries, config);
   await graphqlRoutes(app, queries, config);
+  if (config.graphql.graphiql) graphiqlPage(app);
   await openApiRoutes(app);
 
   // Draining starts before the server waits for open connections: after the grace period the

@@ -99,7 +99,8 @@ export async function graphqlRoutes(
   await app.register(mercurius, {
     schema,
     path: '/graphql',
-    graphiql: limits.graphiql,
+    // /graphiql is served from the service's own assets (graphiql-page.ts).
+    graphiql: false,
     // Complexity depends on each request's variables, so validation cannot be cached.
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
