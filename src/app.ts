@@ -11,7 +11,7 @@ import { Errors } from './errors.js';
 import { graphiqlPage } from './graphql/graphiql-page.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
-import { openApiRoutes } from './http/openapi.js';
+import { docsRoutes } from './http/docs-routes.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
@@ -141,7 +141,7 @@ export async function buildApp(
   sqlRoutes(app, queries, config);
   await graphqlRoutes(app, queries, config);
   if (config.graphql.graphiql) graphiqlPage(app);
-  await openApiRoutes(app);
+  await docsRoutes(app, config, queries);
 
   // Draining starts before the server waits for open connections: after the grace period the
   // remaining streams are aborted, their Spark operations interrupted, every session released.

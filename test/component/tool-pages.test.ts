@@ -61,3 +61,25 @@ describe('GraphiQL at /graphiql', () => {
     assert.equal((await app.inject('/graphiql/assets/nope.js')).statusCode, 404);
   });
 });
+
+describe('the API page at /docs', () => {
+  it('loads Swagger UI from the service, under a policy that allows no other origin', async () => {
+    const page = await app.inject('/docs/');
+    assert.equal(page.statusCode, 200);
+    assertSelfOnly(page.headers['content-security-policy']);
+    for (const url of loads(page.body)) {
+      assert.doesNotMatch(url, /^(https?:)?\/\//, url);
+      const asset = await app.inject(new URL(url, 'http://localhost/docs/').pathname);
+      assert.equal(asset.statusCode, 200, url);
+      assertSelfOnly(asset.headers['content-security-policy']);
+    }
+    const initializer = await app.inject('/docs/static/swagger-initializer.js');
+    assert.match(initializer.body, /validatorUrl: null/);
+  });
+
+  it('shows the generic operations while Spark cannot describe the datasets', async () => {
+    const doc = (await app.inject('/docs/json')).json<{ paths: Record<string, unknown> }>();
+    assert.ok(doc.paths['/v1/datasets/{name}/rows'] !== undefined);
+    assert.equal(doc.paths['/v1/datasets/events/rows'], undefined);
+  });
+});
