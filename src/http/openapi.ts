@@ -112,7 +112,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
             '200': jsonResponse('Ready', {
               type: 'object',
               required: ['status', 'sparkVersion'],
-              properties: { status: { const: 'ready' }, sparkVersion: { type: 'string' } },
+              properties: { status: { type: 'string', const: 'ready' }, sparkVersion: { type: 'string' } },
             }),
             ...problems(503),
           },
@@ -378,7 +378,7 @@ function jsonResponse(description: string, schema: unknown) {
 }
 
 function okSchema(status: string) {
-  return { type: 'object', required: ['status'], properties: { status: { const: status } } };
+  return { type: 'object', required: ['status'], properties: { status: { type: 'string', const: status } } };
 }
 
 function queryParameter(name: string, schema: TSchema) {
