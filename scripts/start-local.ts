@@ -15,6 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // On your machine, open to anyone who can reach it unless you set up authentication (AUTH_FILE).
 const env: NodeJS.ProcessEnv = { ...process.env };
 if (env['AUTH_FILE'] === undefined) env['ANONYMOUS'] ??= 'true';
+env['GRAPHIQL'] ??= 'true';
 let container: StartedSparkConnectContainer | undefined;
 
 if (!env['SPARK_REMOTE']) {
@@ -75,6 +76,7 @@ async function announce(base: string): Promise<void> {
       `  curl '${base}/v1/datasets/events/rows?limit=5&orderBy=-ts'`,
       `  curl '${base}/v1/datasets/daily_revenue/rows?params%5Bregion%5D=EU&format=csv'`,
       `  the API page: ${base}/docs`,
+      `  GraphiQL: ${base}/graphiql`,
       '',
     ].join('\n'),
   );

@@ -8,9 +8,10 @@ import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { authRoutes } from './auth/plugin.js';
 import { Errors } from './errors.js';
+import { graphiqlPage } from './graphql/graphiql-page.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
-import { openApiRoutes } from './http/openapi.js';
+import { docsRoutes } from './http/docs-routes.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
@@ -139,7 +140,8 @@ export async function buildApp(
   datasetRoutes(app, queries, config);
   sqlRoutes(app, queries, config);
   await graphqlRoutes(app, queries, config);
-  await openApiRoutes(app);
+  if (config.graphql.graphiql) graphiqlPage(app);
+  await docsRoutes(app, config, queries);
 
   // Draining starts before the server waits for open connections: after the grace period the
   // remaining streams are aborted, their Spark operations interrupted, every session released.

@@ -21,11 +21,15 @@ function isPublic(url: string | undefined): boolean {
     url === '/healthz' ||
     url === '/readyz' ||
     url === '/openapi.yaml' ||
+    url === '/openapi.json' ||
     url === '/docs' ||
     url.startsWith('/docs/') ||
     url.startsWith('/graphiql')
   );
 }
+
+/** Public routes whose answer depends on who asks, when credentials say so: the API document. */
+const DESCRIBES_CALLER = new Set(['/openapi.yaml', '/openapi.json', '/docs/json', '/docs/yaml']);
 
 /** The scope a route needs beyond being authenticated. */
 const SCOPE_OF: Readonly<Record<string, Scope>> = {
@@ -60,7 +64,13 @@ export async function authRoutes(app: FastifyInstance, config: Config): Promise<
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
-    if (isPublic(url)) return;
+    if (isPublic(url)) {
+      if (DESCRIBES_CALLER.has(url ?? '')) {
+        const principal = await authenticator.authenticate(request.headers).catch(() => undefined);
+        if (principal !== undefined) request.principal = principal;
+      }
+      return;
+    }
     try {
       request.principal = await authenticator.authenticate(request.headers);
     } catch (err) {

@@ -14,8 +14,11 @@ import type { Config } from '../config.js';
 import { toCatalogueError, toProblem } from '../http/problem.js';
 import { traceFields } from '../observability/graphql.js';
 import type { QueryService } from '../service/query-service.js';
+import { depthRule } from './depth-rule.js';
+import { introspectionRule } from './introspection-rule.js';
 import { ResultRunner } from './results.js';
 import { fullSchema, genericSchema, type GraphQLContext, type SchemaOptions } from './schema.js';
+import { INTROSPECTION_ROOTS } from './selection-walk.js';
 
 /** How long start-up waits for Spark to describe the datasets before serving the generic schema. */
 const DESCRIBE_AT_START_MS = 15_000;
@@ -96,8 +99,8 @@ export async function graphqlRoutes(
   await app.register(mercurius, {
     schema,
     path: '/graphql',
-    graphiql: limits.graphiql,
-    queryDepth: limits.maxDepth,
+    // /graphiql is served from the service's own assets (graphiql-page.ts).
+    graphiql: false,
     // Complexity depends on each request's variables, so validation cannot be cached.
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
@@ -111,11 +114,18 @@ export async function graphqlRoutes(
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),
+      depthRule(limits.maxDepth),
+      introspectionRule(),
       createComplexityRule({
         maximumComplexity: limits.maxComplexity,
         variables: variables ?? {},
         ...(operationName === undefined ? {} : { operationName }),
-        estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+        estimators: [
+          // Introspection is bounded by the introspection rule instead.
+          ({ field }) => (INTROSPECTION_ROOTS.has(field.name) ? 0 : undefined),
+          fieldExtensionsEstimator(),
+          simpleEstimator({ defaultComplexity: 1 }),
+        ],
         createError: (max, actual) =>
           new GraphQLError(`The document’s complexity is ${actual}; at most ${max} is allowed`),
       }),

@@ -7,6 +7,13 @@ import { FORMAT_NAMES } from './negotiate.js';
 
 const strict = { additionalProperties: false } as const;
 
+/**
+ * The largest `maxRows` and `maxBytes` a request may name: Spark's limit is a 32-bit integer
+ * and one row more than the cap is asked for; byte counts stay exact in a double. The server's
+ * MAX_ROWS and MAX_BYTES, which the document it serves gives, are usually far lower.
+ */
+export const RESULT_LIMIT_MAXIMUMS = { maxRows: 2_147_483_646, maxBytes: Number.MAX_SAFE_INTEGER } as const;
+
 export const DatasetName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'A dataset name.' });
 
 export const ResultOptions = Type.Object({
@@ -21,11 +28,16 @@ export const ResultOptions = Type.Object({
     }),
   ),
   maxRows: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'At most this many rows (at most the server’s MAX_ROWS).' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: RESULT_LIMIT_MAXIMUMS.maxRows,
+      description: 'At most this many rows (at most the server’s MAX_ROWS).',
+    }),
   ),
   maxBytes: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: RESULT_LIMIT_MAXIMUMS.maxBytes,
       description: 'At most this many bytes of rows (at most the server’s MAX_BYTES).',
     }),
   ),
@@ -36,11 +48,14 @@ export const RowsQuery = Type.Object(
   {
     ...ResultOptions.properties,
     select: Type.Optional(
-      Type.String({ description: 'Comma-separated columns.', examples: ['region,revenue'] }),
+      Type.Union([Type.String(), Type.Array(Type.String())], {
+        description: 'Comma-separated columns, or the key repeated (select=a&select=b).',
+        examples: ['region,revenue'],
+      }),
     ),
     orderBy: Type.Optional(
-      Type.String({
-        description: 'Comma-separated columns; a leading - sorts descending.',
+      Type.Union([Type.String(), Type.Array(Type.String())], {
+        description: 'Comma-separated columns, or the key repeated; a leading - sorts descending.',
         examples: ['-ts,event_id'],
       }),
     ),

@@ -24,4 +24,41 @@ describe('openapi.yaml', () => {
     };
     assert.deepEqual(doc.components.schemas.Problem.properties.code.enum, [...ERROR_CODES].sort());
   });
+
+  it('names every operation (operationId) and tags it, and says where the server is', () => {
+    const doc = parse(committed) as {
+      servers?: unknown[];
+      paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
+    };
+    const operations = Object.values(doc.paths).flatMap((item) => Object.values(item));
+    const ids = operations.map((o) => o.operationId);
+    assert.ok(
+      ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)),
+      ids.join(),
+    );
+    assert.equal(new Set(ids).size, ids.length);
+    assert.ok(operations.every((o) => (o.tags?.length ?? 0) === 1));
+    assert.ok((doc.servers?.length ?? 0) > 0);
+  });
+
+  it('bounds maxRows and maxBytes, and gives every enum its type', () => {
+    const doc = parse(committed) as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; schema: Record<string, unknown> }[] }>
+      >;
+    };
+    const rows = doc.paths['/v1/datasets/{name}/rows']?.['get']?.parameters ?? [];
+    for (const name of ['maxRows', 'maxBytes'])
+      assert.equal(typeof rows.find((p) => p.name === name)?.schema['maximum'], 'number', name);
+    const untyped: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      if (('enum' in record || 'const' in record) && !('type' in record)) untyped.push(path);
+      for (const [key, value] of Object.entries(record)) walk(value, `${path}/${key}`);
+    };
+    walk(parse(committed), '');
+    assert.deepEqual(untyped, []);
+  });
 });

@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { stringify } from 'yaml';
+import type { Config } from '../config.js';
+import type { QueryService } from '../service/query-service.js';
+import { openApiDocument } from './openapi.js';
+import { ServedOpenApi } from './openapi-served.js';
+
+/**
+ * The API page loads its own assets and the document, nothing from another origin. Swagger UI
+ * sets a few inline styles from its script, hence 'unsafe-inline' for styles (never scripts).
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The service's name in the page's top bar. */
+const LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="40" viewBox="0 0 220 40">' +
+  '<text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="bold" fill="#fff">spark-data-api</text></svg>';
+
+const DOCUMENT = Symbol('the served OpenAPI document');
+type WithDocument = FastifyRequest & { [DOCUMENT]?: Record<string, unknown> };
+
+/**
+ * `GET /openapi.yaml` and `/openapi.json`, and the API page at `/docs` (Swagger UI, served from
+ * the service's own copy), all showing the document served to the caller.
+ */
+export async function docsRoutes(app: FastifyInstance, config: Config, queries: QueryService): Promise<void> {
+  const served = new ServedOpenApi(config, queries, app.log);
+  await app.register(swagger, { mode: 'static', specification: { document: openApiDocument() as never } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: DOCS_CSP,
+    theme: { title: 'spark-data-api · API' },
+    logo: { type: 'image/svg+xml', content: LOGO },
+    uiConfig: { tryItOutEnabled: true, displayOperationId: true, defaultModelsExpandDepth: 0 },
+    uiHooks: {
+      preHandler: (request: WithDocument, _reply, done) => {
+        if (!request.url.endsWith('/json') && !request.url.endsWith('/yaml')) {
+          done();
+          return;
+        }
+        served.document(request.principal).then(
+          (document) => {
+            request[DOCUMENT] = document;
+            done();
+          },
+          (err: unknown) => {
+            done(err as Error);
+          },
+        );
+      },
+    },
+    transformSpecificationClone: false,
+    transformSpecification: (specification, request) => (request as WithDocument)[DOCUMENT] ?? specification,
+  });
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (request, reply) =>
+    reply
+      .type('application/yaml')
+      .send(stringify(await served.document(request.principal), { lineWidth: 0 })),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async (request, reply) =>
+    reply.type('application/json').send(await served.document(request.principal)),
+  );
+}

@@ -1,0 +1,104 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Principal } from '../auth/principal.js';
+import type { Config } from '../config.js';
+import type { QueryService } from '../service/query-service.js';
+import { datasetOperations, datasetTag } from './openapi-datasets.js';
+import { openApiDocument } from './openapi.js';
+
+type Json = Record<string, unknown>;
+type Paths = Record<string, Record<string, Json & { parameters?: Json[]; responses: Record<string, Json> }>>;
+
+/** How many documents (one per set of visible datasets) are kept. */
+const CACHED_DOCUMENTS = 32;
+const DESCRIBE_TIMEOUT_MS = 15_000;
+
+/**
+ * The document a server serves at /openapi.yaml, /openapi.json and /docs: openapi.yaml as this
+ * server runs it (routes it does not serve left out, its own row and byte limits), with the
+ * operations of every dataset the caller may use. Built once per set of visible datasets; a
+ * caller without credentials (and no anonymous access) gets the generic operations only.
+ */
+export class ServedOpenApi {
+  readonly #config: Config;
+  readonly #queries: QueryService;
+  readonly #log: FastifyBaseLogger;
+  readonly #documents = new Map<string, Promise<Json>>();
+
+  constructor(config: Config, queries: QueryService, log: FastifyBaseLogger) {
+    this.#config = config;
+    this.#queries = queries;
+    this.#log = log;
+  }
+
+  async document(principal: Principal | undefined): Promise<Json> {
+    const names = principal === undefined ? [] : this.#queries.list(principal).map((d) => d.name);
+    const key = names.join('\n');
+    const cached = this.#documents.get(key);
+    if (cached !== undefined) return cached;
+    const built = this.#build(names, principal);
+    this.#documents.set(key, built);
+    if (this.#documents.size > CACHED_DOCUMENTS) {
+      const [oldest] = this.#documents.keys();
+      if (oldest !== undefined) this.#documents.delete(oldest);
+    }
+    try {
+      return await built;
+    } catch (err) {
+      // Spark could not describe the datasets now: the generic operations, not kept.
+      this.#documents.delete(key);
+      this.#log.warn({ err }, 'OpenAPI: could not describe the datasets; serving the generic operations');
+      return this.#adapted(names);
+    }
+  }
+
+  async #build(names: readonly string[], principal: Principal | undefined): Promise<Json> {
+    const signal = AbortSignal.timeout(DESCRIBE_TIMEOUT_MS);
+    const datasets = await Promise.all(names.map((name) => this.#queries.describe(name, signal, principal)));
+    const doc = this.#adapted(names);
+    const paths = doc['paths'] as Paths;
+    const components = doc['components'] as { schemas: Record<string, Json> };
+    const rowsPath = paths['/v1/datasets/{name}/rows'];
+    const queryPath = paths['/v1/datasets/{name}/query'];
+    if (rowsPath?.['get'] === undefined || queryPath?.['post'] === undefined) return doc;
+    const generic = {
+      rows: rowsPath['get'],
+      query: queryPath['post'],
+      querySpec: components.schemas['QuerySpec'] as Json,
+      filters: Object.fromEntries(
+        Object.entries(components.schemas).filter(([name]) => name.startsWith('Filter')),
+      ),
+    };
+    const tags = doc['tags'] as Json[];
+    for (const dataset of datasets) {
+      const { paths: more, schemas } = datasetOperations(dataset, generic);
+      Object.assign(paths, more);
+      Object.assign(components.schemas, schemas);
+      tags.push({ name: datasetTag(dataset.name), description: dataset.description });
+    }
+    return doc;
+  }
+
+  /** openapi.yaml as this server runs it, the dataset names of the caller in the `name` parameters. */
+  #adapted(names: readonly string[]): Json {
+    const doc = openApiDocument();
+    const paths = doc['paths'] as Paths;
+    if (!this.#config.rawSql) {
+      delete paths['/v1/sql'];
+      doc['tags'] = (doc['tags'] as Json[]).filter((tag) => tag['name'] !== 'sql');
+    }
+    if (!this.#config.metrics) delete paths['/metrics'];
+    doc['servers'] = [{ url: '/', description: 'This server' }];
+    const { maxRows, maxBytes } = this.#config.limits;
+    for (const operation of Object.values(paths).flatMap((item) => Object.values(item))) {
+      for (const parameter of operation.parameters ?? []) {
+        const schema = parameter['schema'] as Json;
+        if (parameter['in'] === 'query' && parameter['name'] === 'maxRows') schema['maximum'] = maxRows;
+        if (parameter['in'] === 'query' && parameter['name'] === 'maxBytes') schema['maximum'] = maxBytes;
+        if (parameter['in'] === 'path' && parameter['name'] === 'name' && names.length > 0) {
+          parameter['schema'] = { ...schema, enum: [...names], default: names[0] };
+        }
+      }
+    }
+    return doc;
+  }
+}
