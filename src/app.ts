@@ -127,7 +127,9 @@ export async function buildApp(
     throw new Errors.NotFound(request.method, request.url);
   });
 
-  await authRoutes(app, config);
+  await authRoutes(app, config, {
+    rowFilterClaims: registry.list().flatMap((d) => d.rowFilters.map((f) => f.claim)),
+  });
   healthRoutes(app, {
     probe: (signal) =>
       pool.withSession(

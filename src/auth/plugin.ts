@@ -4,7 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { Errors, withExtras } from '../errors.js';
 import { requireScope } from './access.js';
-import { AuthenticationError, Authenticator, OPEN_ANONYMOUS } from './authenticate.js';
+import {
+  AuthenticationError,
+  Authenticator,
+  OPEN_ANONYMOUS,
+  type AuthenticatorOptions,
+} from './authenticate.js';
 import type { Principal, Scope } from './principal.js';
 
 declare module 'fastify' {
@@ -50,12 +55,16 @@ export function principalOf(request: FastifyRequest): Principal {
  * scope (403), per-principal rate limits (429) and overload protection (503), all answered
  * with the catalogue's problems.
  */
-export async function authRoutes(app: FastifyInstance, config: Config): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  config: Config,
+  options: AuthenticatorOptions = {},
+): Promise<void> {
   const { auth } = config;
   const authenticator =
     auth.file !== undefined
-      ? await Authenticator.fromFile(auth.file)
-      : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {});
+      ? await Authenticator.fromFile(auth.file, options)
+      : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {}, options);
 
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {

@@ -185,6 +185,25 @@ describe('authentication against Spark', () => {
   });
 });
 
+describe('JWT claims of the wrong shape', () => {
+  it('refuses a datasets claim that is a string instead of granting every dataset', async () => {
+    const token = await jwt({ tenant: 'globex', scope: 'datasets:read', datasets: 'sales', region: 'US' });
+    for (const path of ['/v1/datasets/everything/rows?limit=1', '/v1/datasets/sales/rows?limit=1']) {
+      const answer = await request('GET', path, undefined, asBearer(token));
+      problem(answer, 401, 'UNAUTHORIZED');
+      assert.match((answer.json() as { detail: string }).detail, /datasets claim is malformed/);
+      assert.match(String(answer.headers['www-authenticate']), /error="invalid_token"/);
+    }
+  });
+
+  it('refuses a row-filter claim that is an object', async () => {
+    const token = await jwt({ tenant: 'acme', scope: 'datasets:read', region: { in: ['EU'] } });
+    const answer = await request('GET', '/v1/datasets/sales/rows?limit=1', undefined, asBearer(token));
+    problem(answer, 401, 'UNAUTHORIZED');
+    assert.match((answer.json() as { detail: string }).detail, /region claim is malformed/);
+  });
+});
+
 describe('authorization against Spark', () => {
   it('answers 403 for a missing scope, on every route and through GraphQL', async () => {
     for (const [method, path, body] of ROUTES) {
