@@ -11,6 +11,7 @@ import { Errors } from './errors.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
 import { openApiRoutes } from './http/openapi.js';
+import { requestId } from './http/request-id.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
@@ -77,7 +78,8 @@ export async function buildApp(
     // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
     return503OnClosing: false,
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
-    requestIdHeader: 'request-id',
+    requestIdHeader: false,
+    genReqId: requestId,
     ...serverOptions,
   });
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
