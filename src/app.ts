@@ -139,6 +139,7 @@ export async function buildApp(
         signal,
       ),
     readyTimeoutMs: config.readyTimeoutMs,
+    readyCacheMs: config.readyCacheMs,
   });
   datasetRoutes(app, queries, config);
   sqlRoutes(app, queries, config);

@@ -92,6 +92,7 @@ export const EnvSchema = Type.Object({
     "Spark's idle session timeout, if the server does not tell.",
   ),
   READY_TIMEOUT_MS: int(5_000, 100, 'How long /readyz waits for Spark.'),
+  READY_CACHE_MS: int(1_000, 0, 'How long one Spark probe answers /readyz before Spark is asked again.'),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 'How long shutdown lets running requests finish.'),
   GRAPHQL_MAX_ROWS: int(10_000, 1, 'Most rows of one GraphQL field (answers are built whole).'),
   GRAPHQL_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of one GraphQL field’s rows.'),
@@ -147,6 +148,8 @@ export interface Config {
     readonly serverSessionTimeoutMs: number;
   };
   readonly readyTimeoutMs: number;
+  /** How long one probe's outcome answers `/readyz`. */
+  readonly readyCacheMs: number;
   readonly shutdownGraceMs: number;
   readonly auth: {
     readonly file?: string | undefined;
@@ -221,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       serverSessionTimeoutMs: v.SPARK_SESSION_TIMEOUT_MS,
     }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
+    readyCacheMs: v.READY_CACHE_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     auth: Object.freeze({
       file: v.AUTH_FILE,
