@@ -81,6 +81,11 @@ export const EnvSchema = Type.Object({
   MAX_BYTES: int(1024 ** 3, 1, 'Most bytes one response streams; requests may ask for fewer.'),
   JSON_MAX_ROWS: int(10_000, 1, 'Most rows of an application/json answer, which is built whole.'),
   JSON_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of an application/json answer.'),
+  CSV_ESCAPE_FORMULAS: Type.Boolean({
+    default: true,
+    description:
+      "CSV: text that starts like a spreadsheet formula gets a leading ' (escapeFormulas overrides).",
+  }),
   QUERY_TIMEOUT_MS: int(300_000, 100, 'A query still running after this long is interrupted (504).'),
   POOL_MIN: int(1, 0, 'Spark sessions kept open while idle.'),
   POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
@@ -133,6 +138,8 @@ export interface Config {
   readonly sparkCaCertificates: Buffer | undefined;
   readonly datasetsFile: string;
   readonly rawSql: boolean;
+  /** CSV text cells that start like formulas get a leading `'`, unless a request says otherwise. */
+  readonly csvEscapeFormulas: boolean;
   readonly limits: {
     readonly maxRows: number;
     readonly maxBytes: number;
@@ -209,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),
     datasetsFile: v.DATASETS_FILE,
     rawSql: v.RAW_SQL,
+    csvEscapeFormulas: v.CSV_ESCAPE_FORMULAS,
     limits: Object.freeze({
       maxRows: v.MAX_ROWS,
       maxBytes: v.MAX_BYTES,

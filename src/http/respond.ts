@@ -24,6 +24,8 @@ export interface RespondOptions {
   readonly limits: ResponseLimits;
   /** Longs and decimals as JSON numbers instead of exact strings. */
   readonly numbers: boolean;
+  /** CSV: defuse text cells that start like spreadsheet formulas. */
+  readonly escapeFormulas: boolean;
   /** Deadline of the request, to name a timeout as such in a closing line. */
   readonly timeoutMs: number;
 }
@@ -69,7 +71,12 @@ export async function sendResult(
     format === 'ndjson'
       ? ndjson(result, options, stats)
       : format === 'csv'
-        ? encodeCsv(result.schema, result.batches, { ...limits, stats, numbers: options.numbers })
+        ? encodeCsv(result.schema, result.batches, {
+            ...limits,
+            stats,
+            numbers: options.numbers,
+            escapeFormulas: options.escapeFormulas,
+          })
         : (await openArrowStream(limitPayloads(result.payloads, limits, stats), { stats })).chunks;
   return reply.send(Readable.from(body, { objectMode: false, highWaterMark: 1 }));
 }
