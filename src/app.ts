@@ -64,6 +64,12 @@ function validators() {
   };
 }
 
+/** Fastify's `trustProxy` from the configuration: a hop count trusts that many proxies. */
+function trustProxy(setting: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 /** The whole service as one Fastify instance, built the same way in production and in tests. */
 export async function buildApp(
   config: Config,
@@ -80,6 +86,8 @@ export async function buildApp(
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
     requestIdHeader: false,
     genReqId: requestId,
+    // The client address (rate limits, failed-attempt throttling) as the trusted proxies say.
+    trustProxy: trustProxy(config.trustProxy),
     ...serverOptions,
   });
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
@@ -129,9 +137,7 @@ export async function buildApp(
     throw new Errors.NotFound(request.method, request.url);
   });
 
-  await authRoutes(app, config, {
-    rowFilterClaims: registry.list().flatMap((d) => d.rowFilters.map((f) => f.claim)),
-  });
+  await authRoutes(app, config, { rowFilterClaims: registry.rowFilterClaims() });
   healthRoutes(app, {
     probe: (signal) =>
       pool.withSession(

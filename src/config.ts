@@ -119,6 +119,18 @@ export const EnvSchema = Type.Object({
   }),
   RATE_LIMIT_MAX: int(600, 1, 'Requests one principal may make per RATE_LIMIT_WINDOW_MS (then 429).'),
   RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 'The rate limit window.'),
+  AUTH_FAILURES_MAX: int(
+    20,
+    1,
+    'Failed attempts (401, 403) one client address may make per AUTH_FAILURES_WINDOW_MS; then 429 until it ends.',
+  ),
+  AUTH_FAILURES_WINDOW_MS: int(60_000, 1_000, 'The window of AUTH_FAILURES_MAX.'),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    pattern: '^(true|false|\\d+|[0-9A-Fa-f:.]+(/\\d+)?(\\s*,\\s*[0-9A-Fa-f:.]+(/\\d+)?)*)$',
+    description:
+      'Whose X-Forwarded-For to believe for the client address: false, true, a number of proxies, or addresses/CIDRs (comma-separated).',
+  }),
   TENANT_POOL_MAX: int(4, 1, 'Most Spark sessions (concurrent queries) of one tenant.'),
   OVERLOAD_EVENT_LOOP_DELAY_MS: int(1_000, 10, 'Event loop delay above which requests get 503 OVERLOADED.'),
 });
@@ -127,6 +139,8 @@ export type Env = Static<typeof EnvSchema>;
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Proxies whose X-Forwarded-For gives the client address (Fastify's `trustProxy`). */
+  readonly trustProxy: boolean | number | readonly string[];
   readonly logLevel: string;
   /** Serve `GET /metrics`. */
   readonly metrics: boolean;
@@ -163,6 +177,9 @@ export interface Config {
     readonly anonymous: boolean;
     readonly rateLimitMax: number;
     readonly rateLimitWindowMs: number;
+    /** Failed attempts one address may make per window before it is refused (429). */
+    readonly failuresMax: number;
+    readonly failuresWindowMs: number;
     readonly tenantPoolMax: number;
     readonly overloadEventLoopDelayMs: number;
   };
@@ -208,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({
     host: v.HOST,
     port: v.PORT,
+    trustProxy: trustProxy(v.TRUST_PROXY),
     logLevel: v.LOG_LEVEL,
     metrics: v.METRICS,
     tracing: tracingConfig(v),
@@ -239,6 +257,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       anonymous: v.ANONYMOUS,
       rateLimitMax: v.RATE_LIMIT_MAX,
       rateLimitWindowMs: v.RATE_LIMIT_WINDOW_MS,
+      failuresMax: v.AUTH_FAILURES_MAX,
+      failuresWindowMs: v.AUTH_FAILURES_WINDOW_MS,
       tenantPoolMax: v.TENANT_POOL_MAX,
       overloadEventLoopDelayMs: v.OVERLOAD_EVENT_LOOP_DELAY_MS,
     }),
@@ -253,6 +273,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cacheMaxBytes: v.CACHE_MAX_BYTES,
     }),
   });
+}
+
+/** `TRUST_PROXY`: false, true, a hop count, or a list of addresses and CIDRs. */
+function trustProxy(text: string): boolean | number | readonly string[] {
+  if (text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return Object.freeze(text.split(',').map((part) => part.trim()));
 }
 
 /** Reads a CA bundle, refusing a file that cannot be read or holds no PEM certificate. */

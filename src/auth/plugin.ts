@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { Errors, withExtras } from '../errors.js';
 import { requireScope } from './access.js';
+import { FailureThrottle } from './failure-throttle.js';
 import {
   AuthenticationError,
   Authenticator,
@@ -51,9 +52,10 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * Authentication on every route that is not public (401 with WWW-Authenticate), the route's
- * scope (403), per-principal rate limits (429) and overload protection (503), all answered
- * with the catalogue's problems.
+ * Authentication on every route that is not public (401 with WWW-Authenticate), failed
+ * attempts throttled per client address before credentials are looked at (429), per-principal
+ * rate limits (429) counted before the route's scope is checked (403), and overload protection
+ * (503), all answered with the catalogue's problems.
  */
 export async function authRoutes(
   app: FastifyInstance,
@@ -65,11 +67,15 @@ export async function authRoutes(
     auth.file !== undefined
       ? await Authenticator.fromFile(auth.file, options)
       : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {}, options);
+  const failures = new FailureThrottle({ max: auth.failuresMax, windowMs: auth.failuresWindowMs });
 
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
-    const url = request.routeOptions.url;
-    if (isPublic(url)) return;
+    if (isPublic(request.routeOptions.url)) return;
+    const wait = failures.retryAfter(request.ip);
+    if (wait !== undefined) {
+      throw withExtras(new Errors.RateLimited(wait), { retryAfter: wait });
+    }
     try {
       request.principal = await authenticator.authenticate(request.headers);
     } catch (err) {
@@ -82,14 +88,17 @@ export async function authRoutes(
       );
       throw new Errors.Unauthorized(err.message);
     }
-    const scope = SCOPE_OF[url ?? ''];
-    if (scope !== undefined) requireScope(request.principal, scope);
+  });
+  // Every refusal of credentials or of access counts against the address it came from.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 401 || reply.statusCode === 403) failures.failed(request.ip);
+    done(null, payload);
   });
 
   await app.register(rateLimit, {
     global: true,
-    // After authentication: the limit is per principal.
-    hook: 'preHandler',
+    // Right after authentication, so requests refused later (403 included) count too.
+    hook: 'onRequest',
     max: auth.rateLimitMax,
     timeWindow: auth.rateLimitWindowMs,
     // Anonymous callers are told apart by address, everyone else by credentials.
@@ -102,6 +111,16 @@ export async function authRoutes(
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return withExtras(new Errors.RateLimited(seconds), { retryAfter: seconds });
     },
+  });
+
+  app.addHook('preValidation', (request, _reply, done) => {
+    const scope = SCOPE_OF[request.routeOptions.url ?? ''];
+    try {
+      if (scope !== undefined && request.principal !== undefined) requireScope(request.principal, scope);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   await app.register(underPressure, {

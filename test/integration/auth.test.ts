@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -79,6 +80,8 @@ before(async () => {
       RAW_SQL: 'true',
       RATE_LIMIT_MAX: '40',
       TENANT_POOL_MAX: '2',
+      // This file's own refusals all come from one address; the throttle has a test of its own.
+      AUTH_FAILURES_MAX: '100000',
     },
     registry,
   );
@@ -326,6 +329,38 @@ describe('limits under load against Spark', () => {
       assert.ok(Number(answer.headers['retry-after']) > 0);
     }
     assert.equal((await request('GET', '/v1/datasets', undefined, asKey(KEYS.globex))).status, 200);
+  });
+
+  it('throttles failed attempts by client address: 429 after AUTH_FAILURES_MAX, other addresses served', async () => {
+    const guarded = await serve(
+      { AUTH_FILE: authFile, ANONYMOUS: 'false', AUTH_FAILURES_MAX: '10' },
+      registry,
+    );
+    const from = (localAddress: string, key: string) =>
+      new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+        const req = httpRequest(
+          `${guarded.url}/v1/datasets`,
+          { localAddress, headers: { 'x-api-key': key } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+            });
+          },
+        );
+        req.on('error', reject).end();
+      });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await from('127.0.0.1', `not-a-key-${i}`)).status);
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.deepEqual(statuses.slice(10), Array(190).fill(429));
+      const last = await from('127.0.0.1', 'not-a-key');
+      assert.ok(Number(last.retryAfter) > 0);
+      assert.equal((await from('127.0.0.2', KEYS.globex)).status, 200);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('caps a tenant’s concurrent queries: beyond its sessions, 503 with Retry-After, never a crash', async () => {
