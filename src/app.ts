@@ -81,6 +81,14 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     // Unknown properties are errors (not silently dropped), filters report the variant that applies.
     schemaController: { compilersFactory: { buildValidator: validators() as unknown as ValidatorFactory } },
+    // Slow senders: the whole request (headers, then body) must arrive in time, or Node answers
+    // 408 and closes the connection. Responses are not bound by these: a download may be long.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
     // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
     return503OnClosing: false,
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
@@ -126,10 +134,15 @@ export async function buildApp(
   app.addSchema(Filter);
   app.addSchema(TypedParameter);
   app.setErrorHandler((error, request, reply) => {
+    // A client that hung up (or timed out) while sending its body: nobody hears the answer.
+    const left = (error as NodeJS.ErrnoException).code === 'ECONNRESET' && !request.raw.complete;
     const problem = toProblem(
-      toCatalogueError(error, { bodyLimit: BODY_LIMIT, timeoutMs: config.limits.queryTimeoutMs }),
+      left
+        ? new Errors.RequestInvalid('the client closed the connection before its request was received')
+        : toCatalogueError(error, { bodyLimit: BODY_LIMIT, timeoutMs: config.limits.queryTimeoutMs }),
     );
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (left) request.log.info({ err: error }, 'the client left while sending its request');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });

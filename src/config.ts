@@ -86,6 +86,17 @@ export const EnvSchema = Type.Object({
     description:
       "CSV: text that starts like a spreadsheet formula gets a leading ' (escapeFormulas overrides).",
   }),
+  REQUEST_TIMEOUT_MS: int(
+    30_000,
+    1_000,
+    'A client must send its whole request (headers and body) within this; else 408 and the connection is closed.',
+  ),
+  HEADERS_TIMEOUT_MS: int(
+    10_000,
+    1_000,
+    'A client must send its request headers within this (at most REQUEST_TIMEOUT_MS).',
+  ),
+  KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1_000, 'An idle keep-alive connection is closed after this.'),
   QUERY_TIMEOUT_MS: int(300_000, 100, 'A query still running after this long is interrupted (504).'),
   POOL_MIN: int(1, 0, 'Spark sessions kept open while idle.'),
   POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
@@ -168,6 +179,12 @@ export interface Config {
     readonly idleEvictMs: number;
     readonly serverSessionTimeoutMs: number;
   };
+  /** Deadlines for receiving a request, so that slow senders cannot hold connections. */
+  readonly http: {
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly readyTimeoutMs: number;
   /** How long one probe's outcome answers `/readyz`. */
   readonly readyCacheMs: number;
@@ -220,6 +237,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`, { cause: err });
   }
+  if (v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS)
+    throw new ConfigError('invalid configuration: HEADERS_TIMEOUT_MS is larger than REQUEST_TIMEOUT_MS');
   if (v.POOL_MIN > v.POOL_MAX)
     throw new ConfigError('invalid configuration: POOL_MIN is larger than POOL_MAX');
   return Object.freeze({
@@ -248,6 +267,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       acquireTimeoutMs: v.POOL_ACQUIRE_TIMEOUT_MS,
       idleEvictMs: v.POOL_IDLE_EVICT_MS,
       serverSessionTimeoutMs: v.SPARK_SESSION_TIMEOUT_MS,
+    }),
+    http: Object.freeze({
+      requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
     }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     readyCacheMs: v.READY_CACHE_MS,
