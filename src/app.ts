@@ -12,7 +12,7 @@ import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
 import { openApiRoutes } from './http/openapi.js';
 import { requestId } from './http/request-id.js';
-import { toCatalogueError, toProblem } from './http/problem.js';
+import { isFromSpark, toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
 import { observability } from './observability/http.js';
@@ -143,6 +143,7 @@ export async function buildApp(
     );
     if (left) request.log.info({ err: error }, 'the client left while sending its request');
     else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else if (isFromSpark(error)) request.log.info({ err: error }, 'Spark refused the query');
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });

@@ -11,7 +11,7 @@ import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 
 import mercurius from 'mercurius';
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
-import { toCatalogueError, toProblem } from '../http/problem.js';
+import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
 import { traceFields } from '../observability/graphql.js';
 import type { QueryService } from '../service/query-service.js';
 import { ResultRunner } from './results.js';
@@ -120,11 +120,17 @@ export async function graphqlRoutes(
           new GraphQLError(`The document’s complexity is ${actual}; at most ${max} is allowed`),
       }),
     ],
-    errorFormatter: (execution: MercuriusExecution) => {
+    errorFormatter: (execution: MercuriusExecution, context: { reply?: FastifyReply } | undefined) => {
       const errors = (execution.errors ?? [])
         .flatMap((e) => {
           const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
           return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
+        })
+        .map((e) => {
+          // What callers are told of Spark's errors is cut short: the log keeps them whole.
+          if (isFromSpark(e.originalError))
+            context?.reply?.log.info({ err: e.originalError }, 'Spark refused a field');
+          return e;
         })
         .map((e) => (e instanceof GraphQLError ? formatError(e) : formatError(new GraphQLError(String(e)))));
       // A document that never ran (syntax, validation, limits) is the client's error: 400.

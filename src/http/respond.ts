@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { arrowSchemaFields } from '../arrow/spark-types.js';
 import { openArrowStream } from '../encode/arrow-ipc.js';
 import { encodeCsv } from '../encode/csv.js';
@@ -69,7 +69,7 @@ export async function sendResult(
   reply.trailer('result-truncated', () => Promise.resolve(String(stats.truncated)));
   const body =
     format === 'ndjson'
-      ? ndjson(result, options, stats)
+      ? ndjson(result, options, stats, reply.log)
       : format === 'csv'
         ? encodeCsv(result.schema, result.batches, {
             ...limits,
@@ -85,10 +85,12 @@ async function* ndjson(
   result: OpenResult,
   options: RespondOptions,
   stats: EncodeStats,
+  log: FastifyBaseLogger,
 ): AsyncGenerator<Uint8Array> {
   try {
     yield* encodeNdjson(result.batches, { ...options.limits, stats, numbers: options.numbers });
   } catch (err) {
+    log.info({ err }, 'the result failed after its first rows');
     // The status line is gone: the failure is the last line, in the problem format.
     yield ndjsonLine({ '@error': toProblem(toCatalogueError(err, { timeoutMs: options.timeoutMs })) });
     return;

@@ -6,8 +6,11 @@ import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
 import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
-import type { QuerySpec } from '../query/spec.js';
-import { validateQuery, type ParameterDefinition } from '../query/validate.js';
+import { Errors } from '../errors.js';
+import { LiteralError } from '../plan/literals.js';
+import { QueryError } from '../query/errors.js';
+import type { Filter, QuerySpec } from '../query/spec.js';
+import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
 import type { SessionPool } from '../spark/pool.js';
 import type { DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
@@ -101,10 +104,7 @@ export class QueryService {
     const shape = await this.catalog.shape(name, signal);
     const query = validateQuery(spec, shape);
     // The row filter is the operator's: checked against every column, not only filterable ones.
-    const rows =
-      filter === undefined
-        ? undefined
-        : validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
+    const rows = filter === undefined ? undefined : boundRowFilter(name, filter, shape);
     const where =
       rows === undefined
         ? query.where
@@ -121,7 +121,23 @@ export class QueryService {
   async openSql(sql: string, args: SqlArguments, options: OpenOptions): Promise<OpenResult> {
     if (options.principal !== undefined) requireScope(options.principal, 'sql:execute');
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
-    return openResult(await this.sessions(options.principal), plan, options);
+    return openResult(await this.sessions(options.principal), plan, { ...options, clientSql: true });
+  }
+}
+
+/**
+ * A row filter bound to claims that do not fit its column (a text region for a numeric one):
+ * the principal sees nothing, and is not told the filter or the values it was bound to.
+ */
+function boundRowFilter(name: string, filter: Filter, shape: DatasetShape) {
+  try {
+    return validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
+  } catch (err) {
+    if (!(err instanceof QueryError || err instanceof LiteralError)) throw err;
+    throw new Errors.Forbidden(
+      `dataset "${name}" shows rows by claims of your credentials that do not fit it`,
+      { cause: err },
+    );
   }
 }
 

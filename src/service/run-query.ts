@@ -4,6 +4,7 @@ import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
 import type { Lease, SessionPool } from '../spark/pool.js';
+import { ClientSqlError } from './client-sql-error.js';
 import { retryOnFreshSession } from '../spark/retry.js';
 
 export interface RunOptions {
@@ -11,6 +12,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   /** Operation tags, e.g. the request id, so operators can find or interrupt it in Spark. */
   readonly tags?: readonly string[] | undefined;
+  /** The plan is the caller's own SQL: Spark's errors about it may be told back ({@link ClientSqlError}). */
+  readonly clientSql?: boolean | undefined;
 }
 
 /**
@@ -46,7 +49,9 @@ export async function openResult(pool: SessionPool, plan: Plan, options: RunOpti
       await payloads.return();
       if (err instanceof SparkError && err.sessionGone) lease.discard();
       await lease.release();
-      if (!retryOnFreshSession(err, { resultStarted: false, attempt })) throw err;
+      if (!retryOnFreshSession(err, { resultStarted: false, attempt })) {
+        throw options.clientSql === true ? ClientSqlError.wrap(err) : err;
+      }
     }
   }
 }
