@@ -113,7 +113,7 @@ export async function buildApp(
   };
   const pool = await SessionPool.start(spark, poolOptions);
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
-  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants);
+  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
 
   app.addHook('onRequest', (request, reply, done) => {

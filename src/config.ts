@@ -81,6 +81,14 @@ export const EnvSchema = Type.Object({
   MAX_BYTES: int(1024 ** 3, 1, 'Most bytes one response streams; requests may ask for fewer.'),
   JSON_MAX_ROWS: int(10_000, 1, 'Most rows of an application/json answer, which is built whole.'),
   JSON_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of an application/json answer.'),
+  RAW_SQL_ALLOW_FILES: Type.Boolean({
+    default: false,
+    description: 'Let raw SQL read files by path, point tables at files, add files or write directories.',
+  }),
+  RAW_SQL_ALLOW_REFLECTION: Type.Boolean({
+    default: false,
+    description: 'Let raw SQL call Java by reflection, run programs (TRANSFORM) or load classes.',
+  }),
   CSV_ESCAPE_FORMULAS: Type.Boolean({
     default: true,
     description:
@@ -163,6 +171,8 @@ export interface Config {
   readonly sparkCaCertificates: Buffer | undefined;
   readonly datasetsFile: string;
   readonly rawSql: boolean;
+  /** What raw SQL may do beyond querying. */
+  readonly rawSqlPolicy: { readonly allowFiles: boolean; readonly allowReflection: boolean };
   /** CSV text cells that start like formulas get a leading `'`, unless a request says otherwise. */
   readonly csvEscapeFormulas: boolean;
   readonly limits: {
@@ -253,6 +263,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),
     datasetsFile: v.DATASETS_FILE,
     rawSql: v.RAW_SQL,
+    rawSqlPolicy: Object.freeze({
+      allowFiles: v.RAW_SQL_ALLOW_FILES,
+      allowReflection: v.RAW_SQL_ALLOW_REFLECTION,
+    }),
     csvEscapeFormulas: v.CSV_ESCAPE_FORMULAS,
     limits: Object.freeze({
       maxRows: v.MAX_ROWS,

@@ -14,6 +14,8 @@ import { validateQuery, type DatasetShape, type ParameterDefinition } from '../q
 import type { SessionPool } from '../spark/pool.js';
 import type { DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
+import { vetPlan, vetText } from './raw-sql.js';
+import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
 import type { TenantPools } from './tenant-pools.js';
 
 export interface OpenOptions {
@@ -46,10 +48,19 @@ export class QueryService {
   readonly pool: SessionPool;
   readonly tenants: TenantPools | undefined;
 
-  constructor(catalog: DatasetCatalog, pool: SessionPool, tenants?: TenantPools) {
+  /** What raw SQL may do beyond querying; nothing by default. */
+  readonly #rawSql: RawSqlPolicy;
+
+  constructor(
+    catalog: DatasetCatalog,
+    pool: SessionPool,
+    tenants?: TenantPools,
+    rawSql: RawSqlPolicy = { allowFiles: false, allowReflection: false },
+  ) {
     this.catalog = catalog;
     this.pool = pool;
     this.tenants = tenants;
+    this.#rawSql = rawSql;
   }
 
   /** The datasets, those the principal may use when one is given. */
@@ -118,10 +129,21 @@ export class QueryService {
   }
 
   /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
+  /**
+   * Opens the result of a client's SQL, its parameters sent as Spark arguments. Unless the
+   * policy allows everything, Spark's analysis of the statement is vetted first; either way the
+   * session it ran on is closed afterwards, whatever the statement changed in it.
+   */
   async openSql(sql: string, args: SqlArguments, options: OpenOptions): Promise<OpenResult> {
     if (options.principal !== undefined) requireScope(options.principal, 'sql:execute');
+    const policy = this.#rawSql;
+    if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
-    return openResult(await this.sessions(options.principal), plan, { ...options, clientSql: true });
+    return openResult(await this.sessions(options.principal), plan, {
+      ...options,
+      clientSql: true,
+      prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
+    });
   }
 }
 

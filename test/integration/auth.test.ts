@@ -374,9 +374,12 @@ describe('limits under load against Spark', () => {
         busy.app.queries.tenants?.stats()['globex'];
       const sql = (body: unknown) =>
         call('POST', `${busy.url}/v1/sql`, { body, headers: asKey(KEYS.globex) });
-      // Both of the tenant's sessions open first (their creation may outlast one wait).
+      const read = () =>
+        call('GET', `${busy.url}/v1/datasets/everything/rows?limit=1`, { headers: asKey(KEYS.globex) });
+      // Both of the tenant's sessions open first (their creation may outlast one wait); dataset
+      // reads leave them in the pool, where raw SQL would close them after use.
       for (let attempt = 0; attempt < 40; attempt++) {
-        const warm = await Promise.all([sql({ sql: 'SELECT 1 AS one' }), sql({ sql: 'SELECT 2 AS two' })]);
+        const warm = await Promise.all([read(), read()]);
         if (warm.every((a) => a.status === 200) && globex()?.size === 2) break;
         await sleep(250);
       }
