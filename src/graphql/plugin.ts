@@ -1,21 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  GraphQLError,
-  printSchema,
-  type ExecutionResult,
-  type GraphQLSchema,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
 import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import mercurius from 'mercurius';
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
-import { traceFields } from '../observability/graphql.js';
 import type { QueryService } from '../service/query-service.js';
 import { ResultRunner } from './results.js';
-import { fullSchema, genericSchema, type GraphQLContext, type SchemaOptions } from './schema.js';
+import type { GraphQLContext, SchemaOptions } from './schema.js';
+import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
 /** How long start-up waits for Spark to describe the datasets before serving the generic schema. */
 const DESCRIBE_AT_START_MS = 15_000;
@@ -91,14 +84,16 @@ export async function graphqlRoutes(
   );
   app.decorate('graphqlResults', runner);
   const options: SchemaOptions = { queries, runner };
-  let schema: GraphQLSchema = traceFields(genericSchema(options));
+  const schemas = new VisibleSchemas(options);
 
   await app.register(mercurius, {
-    schema,
+    // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
+    schema: schemas.union,
     path: '/graphql',
     graphiql: limits.graphiql,
     queryDepth: limits.maxDepth,
-    // Complexity depends on each request's variables, so validation cannot be cached.
+    // Complexity depends on each request's variables, so validation cannot be cached (and each
+    // document must be validated against its caller's schema).
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
@@ -143,15 +138,13 @@ export async function graphqlRoutes(
     },
   });
 
-  app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(printSchema(schema)),
-  );
+  visibleSchemaRoutes(app, schemas);
 
   /** The typed fields, once Spark has described every dataset. */
   const describe = async (signal: AbortSignal): Promise<void> => {
     const datasets = await Promise.all(queries.list().map((d) => queries.describe(d.name, signal)));
-    schema = traceFields(fullSchema(options, datasets));
-    app.graphql.replaceSchema(schema);
+    schemas.described(datasets);
+    app.graphql.replaceSchema(schemas.union);
   };
   let retry: NodeJS.Timeout | undefined;
   const keepTrying = () => {

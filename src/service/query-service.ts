@@ -12,7 +12,7 @@ import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
 import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
 import type { SessionPool } from '../spark/pool.js';
-import type { DatasetCatalog } from './catalog.js';
+import { UnknownDatasetError, type DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
 import { vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
@@ -71,6 +71,18 @@ export class QueryService {
       .map(summary);
   }
 
+  /** A dataset by name; an unknown name's 404 lists only the datasets the principal may use. */
+  #dataset(name: string, principal: Principal | undefined): Dataset {
+    const dataset = this.catalog.registry.get(name);
+    if (dataset === undefined) {
+      throw new UnknownDatasetError(
+        name,
+        this.list(principal).map((d) => d.name),
+      );
+    }
+    return dataset;
+  }
+
   /** The sessions a principal's queries run on. */
   async sessions(principal: Principal | undefined): Promise<SessionPool> {
     if (principal === undefined || this.tenants === undefined) return this.pool;
@@ -78,7 +90,8 @@ export class QueryService {
   }
 
   async describe(name: string, signal?: AbortSignal, principal?: Principal): Promise<DatasetDescription> {
-    if (principal !== undefined) authorizeDataset(principal, this.catalog.dataset(name));
+    const known = this.#dataset(name, principal);
+    if (principal !== undefined) authorizeDataset(principal, known);
     const shape = await this.catalog.shape(name, signal);
     const { dataset } = shape;
     return {
@@ -111,7 +124,8 @@ export class QueryService {
     maxRows = Infinity,
     principal?: Principal,
   ): Promise<Plan> {
-    const filter = principal === undefined ? undefined : restrict(principal, this.catalog.dataset(name));
+    const known = this.#dataset(name, principal);
+    const filter = principal === undefined ? undefined : restrict(principal, known);
     const shape = await this.catalog.shape(name, signal);
     const query = validateQuery(spec, shape);
     // The row filter is the operator's: checked against every column, not only filterable ones.

@@ -225,10 +225,21 @@ describe('authorization against Spark', () => {
       403,
       'FORBIDDEN',
     );
+    // Another tenant's dataset has no typed field in the caller's schema; by name, it is refused.
+    const typed = await request(
+      'POST',
+      '/graphql',
+      { query: '{ everything(limit: 1) { id } }' },
+      asKey(KEYS.acmeEu),
+    );
+    problem(typed, 400, 'REQUEST_INVALID');
     const graphql = await request(
       'POST',
       '/graphql',
-      { query: '{ everything(limit: 1) { id } sales(limit: 1) { region } }' },
+      {
+        query:
+          '{ everything: query(dataset: "everything", limit: 1) { rowCount } sales(limit: 1) { region } }',
+      },
       asKey(KEYS.acmeEu),
     );
     const body = graphql.json() as {
