@@ -12,7 +12,8 @@ import { graphiqlPage } from './graphql/graphiql-page.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
 import { docsRoutes } from './http/docs-routes.js';
-import { toCatalogueError, toProblem } from './http/problem.js';
+import { requestId } from './http/request-id.js';
+import { isFromSpark, toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
 import { observability } from './observability/http.js';
@@ -64,6 +65,12 @@ function validators() {
   };
 }
 
+/** Fastify's `trustProxy` from the configuration: a hop count trusts that many proxies. */
+function trustProxy(setting: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 /** The whole service as one Fastify instance, built the same way in production and in tests. */
 export async function buildApp(
   config: Config,
@@ -75,10 +82,21 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     // Unknown properties are errors (not silently dropped), filters report the variant that applies.
     schemaController: { compilersFactory: { buildValidator: validators() as unknown as ValidatorFactory } },
+    // Slow senders: the whole request (headers, then body) must arrive in time, or Node answers
+    // 408 and closes the connection. Responses are not bound by these: a download may be long.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
     // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
     return503OnClosing: false,
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
-    requestIdHeader: 'request-id',
+    requestIdHeader: false,
+    genReqId: requestId,
+    // The client address (rate limits, failed-attempt throttling) as the trusted proxies say.
+    trustProxy: trustProxy(config.trustProxy),
     ...serverOptions,
   });
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
@@ -96,7 +114,7 @@ export async function buildApp(
   };
   const pool = await SessionPool.start(spark, poolOptions);
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
-  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants);
+  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -117,10 +135,16 @@ export async function buildApp(
   app.addSchema(Filter);
   app.addSchema(TypedParameter);
   app.setErrorHandler((error, request, reply) => {
+    // A client that hung up (or timed out) while sending its body: nobody hears the answer.
+    const left = (error as NodeJS.ErrnoException).code === 'ECONNRESET' && !request.raw.complete;
     const problem = toProblem(
-      toCatalogueError(error, { bodyLimit: BODY_LIMIT, timeoutMs: config.limits.queryTimeoutMs }),
+      left
+        ? new Errors.RequestInvalid('the client closed the connection before its request was received')
+        : toCatalogueError(error, { bodyLimit: BODY_LIMIT, timeoutMs: config.limits.queryTimeoutMs }),
     );
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (left) request.log.info({ err: error }, 'the client left while sending its request');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else if (isFromSpark(error)) request.log.info({ err: error }, 'Spark refused the query');
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
@@ -128,7 +152,7 @@ export async function buildApp(
     throw new Errors.NotFound(request.method, request.url);
   });
 
-  await authRoutes(app, config);
+  await authRoutes(app, config, { rowFilterClaims: registry.rowFilterClaims() });
   healthRoutes(app, {
     probe: (signal) =>
       pool.withSession(
@@ -136,6 +160,7 @@ export async function buildApp(
         signal,
       ),
     readyTimeoutMs: config.readyTimeoutMs,
+    readyCacheMs: config.readyCacheMs,
   });
   datasetRoutes(app, queries, config);
   sqlRoutes(app, queries, config);

@@ -81,6 +81,30 @@ export const EnvSchema = Type.Object({
   MAX_BYTES: int(1024 ** 3, 1, 'Most bytes one response streams; requests may ask for fewer.'),
   JSON_MAX_ROWS: int(10_000, 1, 'Most rows of an application/json answer, which is built whole.'),
   JSON_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of an application/json answer.'),
+  RAW_SQL_ALLOW_FILES: Type.Boolean({
+    default: false,
+    description: 'Let raw SQL read files by path, point tables at files, add files or write directories.',
+  }),
+  RAW_SQL_ALLOW_REFLECTION: Type.Boolean({
+    default: false,
+    description: 'Let raw SQL call Java by reflection, run programs (TRANSFORM) or load classes.',
+  }),
+  CSV_ESCAPE_FORMULAS: Type.Boolean({
+    default: true,
+    description:
+      "CSV: text that starts like a spreadsheet formula gets a leading ' (escapeFormulas overrides).",
+  }),
+  REQUEST_TIMEOUT_MS: int(
+    30_000,
+    1_000,
+    'A client must send its whole request (headers and body) within this; else 408 and the connection is closed.',
+  ),
+  HEADERS_TIMEOUT_MS: int(
+    10_000,
+    1_000,
+    'A client must send its request headers within this (at most REQUEST_TIMEOUT_MS).',
+  ),
+  KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1_000, 'An idle keep-alive connection is closed after this.'),
   QUERY_TIMEOUT_MS: int(300_000, 100, 'A query still running after this long is interrupted (504).'),
   POOL_MIN: int(1, 0, 'Spark sessions kept open while idle.'),
   POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
@@ -92,6 +116,7 @@ export const EnvSchema = Type.Object({
     "Spark's idle session timeout, if the server does not tell.",
   ),
   READY_TIMEOUT_MS: int(5_000, 100, 'How long /readyz waits for Spark.'),
+  READY_CACHE_MS: int(1_000, 0, 'How long one Spark probe answers /readyz before Spark is asked again.'),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 'How long shutdown lets running requests finish.'),
   GRAPHQL_MAX_ROWS: int(10_000, 1, 'Most rows of one GraphQL field (answers are built whole).'),
   GRAPHQL_MAX_BYTES: int(16 * 1024 ** 2, 1, 'Most bytes of one GraphQL field’s rows.'),
@@ -113,6 +138,18 @@ export const EnvSchema = Type.Object({
   }),
   RATE_LIMIT_MAX: int(600, 1, 'Requests one principal may make per RATE_LIMIT_WINDOW_MS (then 429).'),
   RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 'The rate limit window.'),
+  AUTH_FAILURES_MAX: int(
+    20,
+    1,
+    'Failed attempts (401, 403) one client address may make per AUTH_FAILURES_WINDOW_MS; then 429 until it ends.',
+  ),
+  AUTH_FAILURES_WINDOW_MS: int(60_000, 1_000, 'The window of AUTH_FAILURES_MAX.'),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    pattern: '^(true|false|\\d+|[0-9A-Fa-f:.]+(/\\d+)?(\\s*,\\s*[0-9A-Fa-f:.]+(/\\d+)?)*)$',
+    description:
+      'Whose X-Forwarded-For to believe for the client address: false, true, a number of proxies, or addresses/CIDRs (comma-separated).',
+  }),
   TENANT_POOL_MAX: int(4, 1, 'Most Spark sessions (concurrent queries) of one tenant.'),
   OVERLOAD_EVENT_LOOP_DELAY_MS: int(1_000, 10, 'Event loop delay above which requests get 503 OVERLOADED.'),
 });
@@ -121,6 +158,8 @@ export type Env = Static<typeof EnvSchema>;
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Proxies whose X-Forwarded-For gives the client address (Fastify's `trustProxy`). */
+  readonly trustProxy: boolean | number | readonly string[];
   readonly logLevel: string;
   /** Serve `GET /metrics`. */
   readonly metrics: boolean;
@@ -132,6 +171,10 @@ export interface Config {
   readonly sparkCaCertificates: Buffer | undefined;
   readonly datasetsFile: string;
   readonly rawSql: boolean;
+  /** What raw SQL may do beyond querying. */
+  readonly rawSqlPolicy: { readonly allowFiles: boolean; readonly allowReflection: boolean };
+  /** CSV text cells that start like formulas get a leading `'`, unless a request says otherwise. */
+  readonly csvEscapeFormulas: boolean;
   readonly limits: {
     readonly maxRows: number;
     readonly maxBytes: number;
@@ -146,13 +189,24 @@ export interface Config {
     readonly idleEvictMs: number;
     readonly serverSessionTimeoutMs: number;
   };
+  /** Deadlines for receiving a request, so that slow senders cannot hold connections. */
+  readonly http: {
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly readyTimeoutMs: number;
+  /** How long one probe's outcome answers `/readyz`. */
+  readonly readyCacheMs: number;
   readonly shutdownGraceMs: number;
   readonly auth: {
     readonly file?: string | undefined;
     readonly anonymous: boolean;
     readonly rateLimitMax: number;
     readonly rateLimitWindowMs: number;
+    /** Failed attempts one address may make per window before it is refused (429). */
+    readonly failuresMax: number;
+    readonly failuresWindowMs: number;
     readonly tenantPoolMax: number;
     readonly overloadEventLoopDelayMs: number;
   };
@@ -193,11 +247,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`, { cause: err });
   }
+  if (v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS)
+    throw new ConfigError('invalid configuration: HEADERS_TIMEOUT_MS is larger than REQUEST_TIMEOUT_MS');
   if (v.POOL_MIN > v.POOL_MAX)
     throw new ConfigError('invalid configuration: POOL_MIN is larger than POOL_MAX');
   return Object.freeze({
     host: v.HOST,
     port: v.PORT,
+    trustProxy: trustProxy(v.TRUST_PROXY),
     logLevel: v.LOG_LEVEL,
     metrics: v.METRICS,
     tracing: tracingConfig(v),
@@ -206,6 +263,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sparkCaCertificates: v.SPARK_TLS_CA_FILE === undefined ? undefined : readCaFile(v.SPARK_TLS_CA_FILE),
     datasetsFile: v.DATASETS_FILE,
     rawSql: v.RAW_SQL,
+    rawSqlPolicy: Object.freeze({
+      allowFiles: v.RAW_SQL_ALLOW_FILES,
+      allowReflection: v.RAW_SQL_ALLOW_REFLECTION,
+    }),
+    csvEscapeFormulas: v.CSV_ESCAPE_FORMULAS,
     limits: Object.freeze({
       maxRows: v.MAX_ROWS,
       maxBytes: v.MAX_BYTES,
@@ -220,13 +282,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleEvictMs: v.POOL_IDLE_EVICT_MS,
       serverSessionTimeoutMs: v.SPARK_SESSION_TIMEOUT_MS,
     }),
+    http: Object.freeze({
+      requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
+    }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
+    readyCacheMs: v.READY_CACHE_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     auth: Object.freeze({
       file: v.AUTH_FILE,
       anonymous: v.ANONYMOUS,
       rateLimitMax: v.RATE_LIMIT_MAX,
       rateLimitWindowMs: v.RATE_LIMIT_WINDOW_MS,
+      failuresMax: v.AUTH_FAILURES_MAX,
+      failuresWindowMs: v.AUTH_FAILURES_WINDOW_MS,
       tenantPoolMax: v.TENANT_POOL_MAX,
       overloadEventLoopDelayMs: v.OVERLOAD_EVENT_LOOP_DELAY_MS,
     }),
@@ -241,6 +311,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cacheMaxBytes: v.CACHE_MAX_BYTES,
     }),
   });
+}
+
+/** `TRUST_PROXY`: false, true, a hop count, or a list of addresses and CIDRs. */
+function trustProxy(text: string): boolean | number | readonly string[] {
+  if (text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return Object.freeze(text.split(',').map((part) => part.trim()));
 }
 
 /** Reads a CA bundle, refusing a file that cannot be read or holds no PEM certificate. */

@@ -21,6 +21,7 @@ export const Errors = {
   DatasetNotFound: createError('DATASET_NOT_FOUND', 'There is no dataset "%s"', 404),
   TableNotFound: createError('TABLE_NOT_FOUND', '%s', 404),
   SqlDisabled: createError('SQL_DISABLED', 'Raw SQL is disabled on this server', 403),
+  SqlNotAllowed: createError('SQL_NOT_ALLOWED', 'Raw SQL on this server may not do this: %s', 403),
   NotAcceptable: createError('NOT_ACCEPTABLE', '%s', 406),
   ResultTooLarge: createError('RESULT_TOO_LARGE', '%s', 413),
   SparkQueryError: createError('SPARK_QUERY_ERROR', '%s', 400),

@@ -94,6 +94,15 @@ interface JwtSettings {
   readonly file: NonNullable<AuthFile['jwt']>;
 }
 
+export interface AuthenticatorOptions {
+  /**
+   * Claims that dataset row filters bind to: a token's value for one must be a value or a
+   * non-empty list of values, or the token is refused (a malformed claim must never widen or
+   * silently empty what a principal sees).
+   */
+  readonly rowFilterClaims?: Iterable<string>;
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /** Everyone, with every scope, as the default tenant: ANONYMOUS=true without an authentication file. */
@@ -111,18 +120,21 @@ export class Authenticator {
   readonly #keys: { hash: Buffer; principal: Principal }[];
   readonly #anonymous: Principal | undefined;
   readonly #jwt: JwtSettings | undefined;
+  readonly #rowFilterClaims: readonly string[];
 
   private constructor(
     keys: { hash: Buffer; principal: Principal }[],
     anonymous: Principal | undefined,
     jwt: JwtSettings | undefined,
+    options: AuthenticatorOptions,
   ) {
     this.#keys = keys;
     this.#anonymous = anonymous;
     this.#jwt = jwt;
+    this.#rowFilterClaims = [...new Set(options.rowFilterClaims ?? [])];
   }
 
-  static async create(file: AuthFile): Promise<Authenticator> {
+  static async create(file: AuthFile, options: AuthenticatorOptions = {}): Promise<Authenticator> {
     const keys = (file.apiKeys ?? []).map((k) => ({
       hash: Buffer.from(k.sha256, 'hex'),
       principal: principal(`key:${k.name}`, k.tenant, k.scopes, k.datasets, k.claims),
@@ -156,10 +168,10 @@ export class Authenticator {
               : new TextEncoder().encode(j.secret);
       jwt = { key, file: j };
     }
-    return new Authenticator(keys, anonymous, jwt);
+    return new Authenticator(keys, anonymous, jwt, options);
   }
 
-  static fromFile(path: string): Promise<Authenticator> {
+  static fromFile(path: string, options: AuthenticatorOptions = {}): Promise<Authenticator> {
     let data: unknown;
     try {
       data = parse(readFileSync(path, 'utf8'));
@@ -170,7 +182,7 @@ export class Authenticator {
     if (first !== undefined) {
       throw new AuthConfigError(`AUTH_FILE '${path}': ${first.instancePath || '/'} ${first.message}`);
     }
-    return Authenticator.create(data as AuthFile);
+    return Authenticator.create(data as AuthFile, options);
   }
 
   /** The principal of a request's headers; throws AuthenticationError. */
@@ -227,26 +239,55 @@ export class Authenticator {
             : 'the token is not valid';
       throw new AuthenticationError(why, true);
     }
-    const tenant = payload[file.tenantClaim ?? 'tenant'];
-    if (typeof tenant !== 'string' || tenant === '') {
-      throw new AuthenticationError(`the token has no ${file.tenantClaim ?? 'tenant'} claim`, true);
+    const tenantClaim = file.tenantClaim ?? 'tenant';
+    const tenant = payload[tenantClaim];
+    if (tenant === undefined) throw new AuthenticationError(`the token has no ${tenantClaim} claim`, true);
+    if (typeof tenant !== 'string' || tenant === '') throw malformed(tenantClaim, 'a non-empty string');
+    const scopesClaim = file.scopesClaim ?? 'scope';
+    const rawScopes = payload[scopesClaim];
+    let scopes: string[] = [];
+    if (typeof rawScopes === 'string') scopes = rawScopes.split(/\s+/).filter((s) => s !== '');
+    else if (isStringList(rawScopes, true)) scopes = rawScopes;
+    else if (rawScopes !== undefined) {
+      throw malformed(scopesClaim, 'a space-separated string or a list of strings');
     }
-    const rawScopes = payload[file.scopesClaim ?? 'scope'];
-    const scopes =
-      typeof rawScopes === 'string'
-        ? rawScopes.split(/\s+/)
-        : Array.isArray(rawScopes)
-          ? rawScopes.map(String)
-          : [];
-    const rawDatasets = payload[file.datasetsClaim ?? 'datasets'];
-    const datasets = Array.isArray(rawDatasets) ? rawDatasets.map(String) : '*';
+    const datasetsClaim = file.datasetsClaim ?? 'datasets';
+    const rawDatasets = payload[datasetsClaim];
+    if (rawDatasets !== undefined && !isStringList(rawDatasets, true)) {
+      throw malformed(datasetsClaim, 'a list of dataset names');
+    }
+    for (const name of this.#rowFilterClaims) {
+      const value = payload[name];
+      if (value !== undefined && !isClaimValue(value)) {
+        throw malformed(name, 'a string, number or boolean, or a non-empty list of them');
+      }
+    }
     const claims = Object.fromEntries(
-      Object.entries(payload).filter(
-        ([, v]) => ['string', 'number', 'boolean'].includes(typeof v) || Array.isArray(v),
-      ),
+      Object.entries(payload).filter(([, v]) => isClaimValue(v)),
     ) as Principal['claims'];
-    return principal(`jwt:${payload.sub ?? tenant}`, tenant, scopes, datasets, claims);
+    return principal(`jwt:${payload.sub ?? tenant}`, tenant, scopes, rawDatasets ?? '*', claims);
   }
+}
+
+/** A claim whose shape is not the one this service reads: the token is refused, naming it. */
+function malformed(claim: string, shape: string): AuthenticationError {
+  return new AuthenticationError(`the token's ${claim} claim is malformed: it must be ${shape}`, true);
+}
+
+function isStringList(value: unknown, allowEmpty: boolean): value is string[] {
+  return (
+    Array.isArray(value) &&
+    (allowEmpty || value.length > 0) &&
+    value.every((v) => typeof v === 'string' && v !== '')
+  );
+}
+
+const isClaimScalar = (v: unknown) =>
+  typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+/** What a row filter can bind: one value, or a non-empty list of values. */
+function isClaimValue(value: unknown): value is Scalar | Scalar[] {
+  return isClaimScalar(value) || (Array.isArray(value) && value.length > 0 && value.every(isClaimScalar));
 }
 
 function single(value: string | string[] | undefined): string | undefined {

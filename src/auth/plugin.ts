@@ -4,7 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { Errors, withExtras } from '../errors.js';
 import { requireScope } from './access.js';
-import { AuthenticationError, Authenticator, OPEN_ANONYMOUS } from './authenticate.js';
+import { FailureThrottle } from './failure-throttle.js';
+import {
+  AuthenticationError,
+  Authenticator,
+  OPEN_ANONYMOUS,
+  type AuthenticatorOptions,
+} from './authenticate.js';
 import type { Principal, Scope } from './principal.js';
 
 declare module 'fastify' {
@@ -50,27 +56,40 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * Authentication on every route that is not public (401 with WWW-Authenticate), the route's
- * scope (403), per-principal rate limits (429) and overload protection (503), all answered
- * with the catalogue's problems.
+ * Authentication on every route that is not public (401 with WWW-Authenticate), failed
+ * attempts throttled per client address before credentials are looked at (429), per-principal
+ * rate limits (429) counted before the route's scope is checked (403), and overload protection
+ * (503), all answered with the catalogue's problems.
  */
-export async function authRoutes(app: FastifyInstance, config: Config): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  config: Config,
+  options: AuthenticatorOptions = {},
+): Promise<void> {
   const { auth } = config;
   const authenticator =
     auth.file !== undefined
-      ? await Authenticator.fromFile(auth.file)
-      : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {});
+      ? await Authenticator.fromFile(auth.file, options)
+      : await Authenticator.create(auth.anonymous ? { anonymous: OPEN_ANONYMOUS } : {}, options);
+  const failures = new FailureThrottle({ max: auth.failuresMax, windowMs: auth.failuresWindowMs });
 
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     if (isPublic(url)) {
-      if (DESCRIBES_CALLER.has(url ?? '')) {
-        const principal = await authenticator.authenticate(request.headers).catch(() => undefined);
+      // Credentials sent to the API document choose what it shows; refused ones (counted
+      // against their address like any other) and throttled addresses get the generic one.
+      if (DESCRIBES_CALLER.has(url ?? '') && failures.retryAfter(request.ip) === undefined) {
+        const principal = await authenticator.authenticate(request.headers).catch((err: unknown) => {
+          if (err instanceof AuthenticationError && err.invalidToken) failures.failed(request.ip);
+          return undefined;
+        });
         if (principal !== undefined) request.principal = principal;
       }
       return;
     }
+    const wait = failures.retryAfter(request.ip);
+    if (wait !== undefined) throw withExtras(new Errors.RateLimited(wait), { retryAfter: wait });
     try {
       request.principal = await authenticator.authenticate(request.headers);
     } catch (err) {
@@ -83,14 +102,17 @@ export async function authRoutes(app: FastifyInstance, config: Config): Promise<
       );
       throw new Errors.Unauthorized(err.message);
     }
-    const scope = SCOPE_OF[url ?? ''];
-    if (scope !== undefined) requireScope(request.principal, scope);
+  });
+  // Every refusal of credentials or of access counts against the address it came from.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 401 || reply.statusCode === 403) failures.failed(request.ip);
+    done(null, payload);
   });
 
   await app.register(rateLimit, {
     global: true,
-    // After authentication: the limit is per principal.
-    hook: 'preHandler',
+    // Right after authentication, so requests refused later (403 included) count too.
+    hook: 'onRequest',
     max: auth.rateLimitMax,
     timeWindow: auth.rateLimitWindowMs,
     // Anonymous callers are told apart by address, everyone else by credentials.
@@ -103,6 +125,16 @@ export async function authRoutes(app: FastifyInstance, config: Config): Promise<
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return withExtras(new Errors.RateLimited(seconds), { retryAfter: seconds });
     },
+  });
+
+  app.addHook('preValidation', (request, _reply, done) => {
+    const scope = SCOPE_OF[request.routeOptions.url ?? ''];
+    try {
+      if (scope !== undefined && request.principal !== undefined) requireScope(request.principal, scope);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   await app.register(underPressure, {

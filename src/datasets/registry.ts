@@ -91,6 +91,11 @@ export class DatasetRegistry {
   names(): string[] {
     return [...this.#datasets.keys()];
   }
+
+  /** The principal claims that row filters bind to, across every dataset. */
+  rowFilterClaims(): string[] {
+    return [...new Set([...this.#datasets.values()].flatMap((d) => d.rowFilters.map((f) => f.claim)))];
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

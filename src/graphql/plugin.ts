@@ -1,24 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  GraphQLError,
-  printSchema,
-  type ExecutionResult,
-  type GraphQLSchema,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
 import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import mercurius from 'mercurius';
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
-import { toCatalogueError, toProblem } from '../http/problem.js';
-import { traceFields } from '../observability/graphql.js';
+import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
 import { ResultRunner } from './results.js';
-import { fullSchema, genericSchema, type GraphQLContext, type SchemaOptions } from './schema.js';
+import type { GraphQLContext, SchemaOptions } from './schema.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
+import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
 /** How long start-up waits for Spark to describe the datasets before serving the generic schema. */
 const DESCRIBE_AT_START_MS = 15_000;
@@ -94,14 +87,16 @@ export async function graphqlRoutes(
   );
   app.decorate('graphqlResults', runner);
   const options: SchemaOptions = { queries, runner };
-  let schema: GraphQLSchema = traceFields(genericSchema(options));
+  const schemas = new VisibleSchemas(options);
 
   await app.register(mercurius, {
-    schema,
+    // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
+    schema: schemas.union,
     path: '/graphql',
     // /graphiql is served from the service's own assets (graphiql-page.ts).
     graphiql: false,
-    // Complexity depends on each request's variables, so validation cannot be cached.
+    // Complexity depends on each request's variables, so validation cannot be cached (and each
+    // document must be validated against its caller's schema).
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
@@ -130,11 +125,17 @@ export async function graphqlRoutes(
           new GraphQLError(`The document’s complexity is ${actual}; at most ${max} is allowed`),
       }),
     ],
-    errorFormatter: (execution: MercuriusExecution) => {
+    errorFormatter: (execution: MercuriusExecution, context: { reply?: FastifyReply } | undefined) => {
       const errors = (execution.errors ?? [])
         .flatMap((e) => {
           const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
           return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
+        })
+        .map((e) => {
+          // What callers are told of Spark's errors is cut short: the log keeps them whole.
+          if (isFromSpark(e.originalError))
+            context?.reply?.log.info({ err: e.originalError }, 'Spark refused a field');
+          return e;
         })
         .map((e) => (e instanceof GraphQLError ? formatError(e) : formatError(new GraphQLError(String(e)))));
       // A document that never ran (syntax, validation, limits) is the client's error: 400.
@@ -147,15 +148,13 @@ export async function graphqlRoutes(
     },
   });
 
-  app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(printSchema(schema)),
-  );
+  visibleSchemaRoutes(app, schemas);
 
   /** The typed fields, once Spark has described every dataset. */
   const describe = async (signal: AbortSignal): Promise<void> => {
     const datasets = await Promise.all(queries.list().map((d) => queries.describe(d.name, signal)));
-    schema = traceFields(fullSchema(options, datasets));
-    app.graphql.replaceSchema(schema);
+    schemas.described(datasets);
+    app.graphql.replaceSchema(schemas.union);
   };
   let retry: NodeJS.Timeout | undefined;
   const keepTrying = () => {

@@ -255,17 +255,18 @@ function genericFields(options: SchemaOptions): GraphQLFieldConfigMap<unknown, G
   return {
     datasets: {
       type: new GraphQLNonNull(list(Dataset)),
-      description: 'Every dataset, with its columns as Spark reports them.',
+      description: 'Every dataset you may use, with its columns as Spark reports them.',
       resolve: (_root, _args, ctx: GraphQLContext) =>
         Promise.all(queries.list(ctx.principal).map((d) => queries.describe(d.name, ctx.signal))),
     },
     dataset: {
       type: Dataset,
       args: { name: { type: new GraphQLNonNull(GraphQLString) } },
+      description: 'A dataset by name (null when there is none); FORBIDDEN when it is not yours to use.',
       resolve: (_root, args: { name: string }, ctx: GraphQLContext) =>
         queries.catalog.registry.get(args.name) === undefined
           ? null
-          : queries.describe(args.name, ctx.signal),
+          : queries.describe(args.name, ctx.signal, ctx.principal),
     },
     query: {
       type: QueryResult,
@@ -322,6 +323,7 @@ interface TypedDataset {
 function typedFields(
   dataset: TypedDataset,
   options: SchemaOptions,
+  comparisons: Comparisons,
 ): GraphQLFieldConfigMap<unknown, GraphQLContext> {
   const { runner } = options;
   const { description: d, columns } = dataset;
@@ -354,7 +356,7 @@ function typedFields(
       _and: { type: list(Where) },
       _or: { type: list(Where) },
       _not: { type: Where },
-      ...Object.fromEntries(filterable.map((c) => [c.name, { type: comparison(c) }])),
+      ...Object.fromEntries(filterable.map((c) => [c.name, { type: comparison(c, comparisons) }])),
     }),
   });
 
@@ -445,10 +447,11 @@ function paramsArg(d: DatasetDescription, T: string) {
   return { params: { type: anyRequired ? new GraphQLNonNull(Params) : Params } };
 }
 
-const comparisons = new Map<string, GraphQLInputObjectType>();
+/** The comparison input types of one schema, shared by its datasets' columns of a kind. */
+type Comparisons = Map<string, GraphQLInputObjectType>;
 
 /** `{ _eq, _neq, _gt, _gte, _lt, _lte, _in, _nin, _is_null }`, and `_like`/`_ilike` for text. */
-function comparison(c: ColumnInfo): GraphQLInputObjectType {
+function comparison(c: ColumnInfo, comparisons: Comparisons): GraphQLInputObjectType {
   const scalar = scalarType(scalarOfSparkType(c.type));
   const family = typeFamily(c.type);
   const text = family === 'string';
@@ -673,7 +676,8 @@ export function genericSchema(options: SchemaOptions): GraphQLSchema {
  * name and columns GraphQL can spell (the others are reachable through `query`).
  */
 export function fullSchema(options: SchemaOptions, datasets: readonly DatasetDescription[]): GraphQLSchema {
-  comparisons.clear();
+  // Types are made per schema: schemas built side by side share nothing.
+  const comparisons: Comparisons = new Map();
   const fields = genericFields(options);
   for (const description of datasets) {
     if (!isGraphQLName(description.name) || RESERVED_FIELDS.has(description.name)) continue;
@@ -681,7 +685,7 @@ export function fullSchema(options: SchemaOptions, datasets: readonly DatasetDes
       (c) => isGraphQLName(c.name) && !['_and', '_or', '_not'].includes(c.name),
     );
     if (columns.length === 0) continue;
-    Object.assign(fields, typedFields({ description, columns }, options));
+    Object.assign(fields, typedFields({ description, columns }, options, comparisons));
   }
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields }),

@@ -7,16 +7,53 @@ export interface HealthOptions {
   /** Runs a trivial Spark call; resolves with Spark's version. */
   readonly probe: (signal: AbortSignal) => Promise<string>;
   readonly readyTimeoutMs: number;
+  /** How long a probe's outcome answers `/readyz` before Spark is asked again. */
+  readonly readyCacheMs: number;
+}
+
+/**
+ * One Spark probe shared by every caller: while a probe runs, callers wait for it; once it
+ * has settled, its outcome (ready or not) answers for `cacheMs`. Probes are unauthenticated,
+ * so however often they come, Spark is asked at most once per period.
+ */
+export class SharedProbe {
+  readonly #probe: () => Promise<string>;
+  readonly #cacheMs: number;
+  #outcome: Promise<string> | undefined;
+  #settledAt: number | undefined;
+
+  constructor(probe: () => Promise<string>, cacheMs: number) {
+    this.#probe = probe;
+    this.#cacheMs = cacheMs;
+  }
+
+  get(): Promise<string> {
+    const settledAt = this.#settledAt;
+    const fresh = settledAt === undefined || performance.now() - settledAt < this.#cacheMs;
+    if (this.#outcome !== undefined && fresh) return this.#outcome;
+    this.#settledAt = undefined;
+    const outcome = this.#probe();
+    this.#outcome = outcome;
+    const settled = () => {
+      if (this.#outcome === outcome) this.#settledAt = performance.now();
+    };
+    outcome.then(settled, settled);
+    return outcome;
+  }
 }
 
 /** `GET /healthz`: the process answers. `GET /readyz`: Spark answers too. */
 export function healthRoutes(app: FastifyInstance, options: HealthOptions): void {
+  const probe = new SharedProbe(
+    () => options.probe(AbortSignal.timeout(options.readyTimeoutMs)),
+    options.readyCacheMs,
+  );
+
   app.get('/healthz', () => ({ status: 'ok' }));
 
   app.get('/readyz', async () => {
     try {
-      const sparkVersion = await options.probe(AbortSignal.timeout(options.readyTimeoutMs));
-      return { status: 'ready', sparkVersion };
+      return { status: 'ready', sparkVersion: await probe.get() };
     } catch (err) {
       throw new Errors.SparkUnavailable(unavailableReason(err), { cause: err });
     }

@@ -10,8 +10,10 @@ import {
 import { LiteralError } from '../plan/literals.js';
 import { QueryError } from '../query/errors.js';
 import { UnknownDatasetError } from '../service/catalog.js';
+import { ClientSqlError } from '../service/client-sql-error.js';
 import { SparkError } from '../spark/errors.js';
 import { PoolClosedError, PoolExhaustedError } from '../spark/pool.js';
+import { sparkDetail } from './spark-detail.js';
 
 /** An error already in the catalogue: it has a code and an HTTP status. */
 interface CatalogueError extends Error, ProblemExtras {
@@ -94,12 +96,16 @@ export function toCatalogueError(
   if (err instanceof Error && err.name === 'TimeoutError' && context.timeoutMs !== undefined) {
     return new Errors.QueryTimeout(context.timeoutMs);
   }
-  if (err instanceof SparkError) return fromSpark(err);
+  if (err instanceof SparkError) return fromSpark(err, false);
+  if (err instanceof ClientSqlError) return fromSpark(err.spark, true);
   return new Errors.Internal({ cause: err });
 }
 
-/** Spark's errors by what they mean for the client: its query, its data, or Spark itself. */
-function fromSpark(err: SparkError): CatalogueError {
+/**
+ * Spark's errors by what they mean for the client: its query, its data, or Spark itself. What
+ * Spark said is told without the plan, SQL and values behind it (see {@link sparkDetail}).
+ */
+function fromSpark(err: SparkError, clientSql: boolean): CatalogueError {
   const spark = { errorClass: err.errorClass, sqlState: err.sqlState };
   // A configuration fault of the service, not of the request: retrying will not help.
   if (err.credentialsRefused) return new Errors.SparkAuthFailed(err.message, { cause: err });
@@ -109,23 +115,35 @@ function fromSpark(err: SparkError): CatalogueError {
       retryAfter: 2,
     });
   }
+  const told = (what: string) => {
+    const { detail, pointer } = sparkDetail(err, what, clientSql);
+    return [detail, { ...spark, pointer }] as const;
+  };
   if (
     err.errorClass === 'TABLE_OR_VIEW_NOT_FOUND' ||
     err.errorClass?.startsWith('TABLE_OR_VIEW_NOT_FOUND.')
   ) {
-    return withExtras(new Errors.TableNotFound(err.message, { cause: err }), spark);
+    const [detail, extras] = told('A table or view the query reads does not exist');
+    return withExtras(new Errors.TableNotFound(detail, { cause: err }), extras);
   }
   const state = err.sqlState ?? '';
   if (state.startsWith('42') || state.startsWith('0A') || state.startsWith('07')) {
-    return withExtras(new Errors.SparkQueryError(err.message, { cause: err }), spark);
+    const [detail, extras] = told('Spark refused the query');
+    return withExtras(new Errors.SparkQueryError(detail, { cause: err }), extras);
   }
   // Data errors, and errors the query raised itself (raise_error).
   if (state.startsWith('22') || state.startsWith('23') || state === 'P0001') {
-    return withExtras(new Errors.SparkDataError(err.message, { cause: err }), spark);
+    const [detail, extras] = told('Spark could not compute the result from the data');
+    return withExtras(new Errors.SparkDataError(detail, { cause: err }), extras);
   }
   // Not the request's fault: say what Spark reported, not its internals.
   const what = err.errorClass === undefined ? `gRPC status ${err.grpcCode}` : err.errorClass;
   return withExtras(new Errors.SparkError(`Spark failed to run the query (${what})`, { cause: err }), spark);
+}
+
+/** Raised by Spark: what a caller is told of it is cut short, so the log keeps it whole. */
+export function isFromSpark(err: unknown): boolean {
+  return err instanceof SparkError || err instanceof ClientSqlError;
 }
 
 /** The problem body of a catalogue error; 5xx bodies carry nothing internal. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { openArrowStream } from '../encode/arrow-ipc.js';
 import { encodeCsv } from '../encode/csv.js';
 import { encodeJson } from '../encode/json.js';
@@ -24,6 +24,8 @@ export interface RespondOptions {
   readonly limits: ResponseLimits;
   /** Longs and decimals as JSON numbers instead of exact strings. */
   readonly numbers: boolean;
+  /** CSV: defuse text cells that start like spreadsheet formulas. */
+  readonly escapeFormulas: boolean;
   /** Deadline of the request, to name a timeout as such in a closing line. */
   readonly timeoutMs: number;
 }
@@ -66,9 +68,14 @@ export async function sendResult(
   reply.trailer('result-truncated', () => Promise.resolve(String(stats.truncated)));
   const body =
     format === 'ndjson'
-      ? ndjson(result, options, stats)
+      ? ndjson(result, options, stats, reply.log)
       : format === 'csv'
-        ? encodeCsv(result.schema, result.batches, { ...limits, stats, numbers: options.numbers })
+        ? encodeCsv(result.schema, result.batches, {
+            ...limits,
+            stats,
+            numbers: options.numbers,
+            escapeFormulas: options.escapeFormulas,
+          })
         : (await openArrowStream(limitPayloads(result.payloads, limits, stats), { stats })).chunks;
   return reply.send(Readable.from(body, { objectMode: false, highWaterMark: 1 }));
 }
@@ -77,10 +84,12 @@ async function* ndjson(
   result: OpenResult,
   options: RespondOptions,
   stats: EncodeStats,
+  log: FastifyBaseLogger,
 ): AsyncGenerator<Uint8Array> {
   try {
     yield* encodeNdjson(result.batches, { ...options.limits, stats, numbers: options.numbers });
   } catch (err) {
+    log.info({ err }, 'the result failed after its first rows');
     // The status line is gone: the failure is the last line, in the problem format.
     yield ndjsonLine({ '@error': toProblem(toCatalogueError(err, { timeoutMs: options.timeoutMs })) });
     return;

@@ -46,6 +46,7 @@ export async function runResult(
       format,
       limits,
       numbers: options.numbers ?? false,
+      escapeFormulas: options.escapeFormulas ?? config.csvEscapeFormulas,
       timeoutMs: queryTimeoutMs,
     });
   } catch (err) {

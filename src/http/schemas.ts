@@ -27,6 +27,14 @@ export const ResultOptions = Type.Object({
       description: 'Longs and decimals as JSON numbers instead of exact strings (JSON, NDJSON).',
     }),
   ),
+  escapeFormulas: Type.Optional(
+    Type.Boolean({
+      description:
+        "CSV: text cells and column names starting with =, +, -, @, tab or CR get a leading ' so spreadsheets " +
+        'do not run them as formulas (the server’s CSV_ESCAPE_FORMULAS, true unless changed, is the default); ' +
+        'false sends them as they are.',
+    }),
+  ),
   maxRows: Type.Optional(
     Type.Integer({
       minimum: 1,

@@ -154,13 +154,13 @@ export class ServiceMetrics {
     });
     new Counter({
       name: `${PREFIX}pool_sessions_closed_total`,
-      help: 'Spark sessions closed, by tenant and reason (renewed, evicted, discarded, closed).',
+      help: 'Spark sessions closed, by tenant and reason (renewed, evicted, discarded, retired, closed).',
       labelNames: ['tenant', 'reason'],
       registers,
       async collect() {
         this.reset();
         for (const [tenant, stats] of await pools()) {
-          for (const reason of ['renewed', 'evicted', 'discarded', 'closed'] as const)
+          for (const reason of ['renewed', 'evicted', 'discarded', 'retired', 'closed'] as const)
             this.inc({ tenant, reason }, stats[reason]);
         }
       },

@@ -6,11 +6,16 @@ import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
 import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
-import type { QuerySpec } from '../query/spec.js';
-import { validateQuery, type ParameterDefinition } from '../query/validate.js';
+import { Errors } from '../errors.js';
+import { LiteralError } from '../plan/literals.js';
+import { QueryError } from '../query/errors.js';
+import type { Filter, QuerySpec } from '../query/spec.js';
+import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
 import type { SessionPool } from '../spark/pool.js';
-import type { DatasetCatalog } from './catalog.js';
+import { UnknownDatasetError, type DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
+import { vetPlan, vetText } from './raw-sql.js';
+import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
 import type { TenantPools } from './tenant-pools.js';
 
 export interface OpenOptions {
@@ -43,10 +48,19 @@ export class QueryService {
   readonly pool: SessionPool;
   readonly tenants: TenantPools | undefined;
 
-  constructor(catalog: DatasetCatalog, pool: SessionPool, tenants?: TenantPools) {
+  /** What raw SQL may do beyond querying; nothing by default. */
+  readonly #rawSql: RawSqlPolicy;
+
+  constructor(
+    catalog: DatasetCatalog,
+    pool: SessionPool,
+    tenants?: TenantPools,
+    rawSql: RawSqlPolicy = { allowFiles: false, allowReflection: false },
+  ) {
     this.catalog = catalog;
     this.pool = pool;
     this.tenants = tenants;
+    this.#rawSql = rawSql;
   }
 
   /** The datasets, those the principal may use when one is given. */
@@ -57,6 +71,18 @@ export class QueryService {
       .map(summary);
   }
 
+  /** A dataset by name; an unknown name's 404 lists only the datasets the principal may use. */
+  #dataset(name: string, principal: Principal | undefined): Dataset {
+    const dataset = this.catalog.registry.get(name);
+    if (dataset === undefined) {
+      throw new UnknownDatasetError(
+        name,
+        this.list(principal).map((d) => d.name),
+      );
+    }
+    return dataset;
+  }
+
   /** The sessions a principal's queries run on. */
   async sessions(principal: Principal | undefined): Promise<SessionPool> {
     if (principal === undefined || this.tenants === undefined) return this.pool;
@@ -64,7 +90,8 @@ export class QueryService {
   }
 
   async describe(name: string, signal?: AbortSignal, principal?: Principal): Promise<DatasetDescription> {
-    if (principal !== undefined) authorizeDataset(principal, this.catalog.dataset(name));
+    const known = this.#dataset(name, principal);
+    if (principal !== undefined) authorizeDataset(principal, known);
     const shape = await this.catalog.shape(name, signal);
     const { dataset } = shape;
     return {
@@ -97,14 +124,12 @@ export class QueryService {
     maxRows = Infinity,
     principal?: Principal,
   ): Promise<Plan> {
-    const filter = principal === undefined ? undefined : restrict(principal, this.catalog.dataset(name));
+    const known = this.#dataset(name, principal);
+    const filter = principal === undefined ? undefined : restrict(principal, known);
     const shape = await this.catalog.shape(name, signal);
     const query = validateQuery(spec, shape);
     // The row filter is the operator's: checked against every column, not only filterable ones.
-    const rows =
-      filter === undefined
-        ? undefined
-        : validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
+    const rows = filter === undefined ? undefined : boundRowFilter(name, filter, shape);
     const where =
       rows === undefined
         ? query.where
@@ -118,10 +143,37 @@ export class QueryService {
   }
 
   /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
+  /**
+   * Opens the result of a client's SQL, its parameters sent as Spark arguments. Unless the
+   * policy allows everything, Spark's analysis of the statement is vetted first; either way the
+   * session it ran on is closed afterwards, whatever the statement changed in it.
+   */
   async openSql(sql: string, args: SqlArguments, options: OpenOptions): Promise<OpenResult> {
     if (options.principal !== undefined) requireScope(options.principal, 'sql:execute');
+    const policy = this.#rawSql;
+    if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
-    return openResult(await this.sessions(options.principal), plan, options);
+    return openResult(await this.sessions(options.principal), plan, {
+      ...options,
+      clientSql: true,
+      prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
+    });
+  }
+}
+
+/**
+ * A row filter bound to claims that do not fit its column (a text region for a numeric one):
+ * the principal sees nothing, and is not told the filter or the values it was bound to.
+ */
+function boundRowFilter(name: string, filter: Filter, shape: DatasetShape) {
+  try {
+    return validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
+  } catch (err) {
+    if (!(err instanceof QueryError || err instanceof LiteralError)) throw err;
+    throw new Errors.Forbidden(
+      `dataset "${name}" shows rows by claims of your credentials that do not fit it`,
+      { cause: err },
+    );
   }
 }
 

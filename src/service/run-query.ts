@@ -4,6 +4,8 @@ import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
 import type { Lease, SessionPool } from '../spark/pool.js';
+import type { SparkSession } from '../spark/session.js';
+import { ClientSqlError } from './client-sql-error.js';
 import { retryOnFreshSession } from '../spark/retry.js';
 
 export interface RunOptions {
@@ -11,6 +13,13 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   /** Operation tags, e.g. the request id, so operators can find or interrupt it in Spark. */
   readonly tags?: readonly string[] | undefined;
+  /**
+   * The plan is the caller's own SQL: Spark's errors about it may be told back
+   * ({@link ClientSqlError}), and the session is closed after it rather than reused.
+   */
+  readonly clientSql?: boolean | undefined;
+  /** Runs on the leased session before the plan is sent, e.g. to vet it (may throw). */
+  readonly prepare?: ((session: SparkSession, signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 /**
@@ -37,16 +46,22 @@ export interface OpenResult {
 export async function openResult(pool: SessionPool, plan: Plan, options: RunOptions): Promise<OpenResult> {
   for (let attempt = 0; ; attempt++) {
     const lease = await pool.acquire(options.signal);
-    const execution = lease.session.execute(plan, { signal: lease.signal, tags: options.tags });
-    const payloads = arrowPayloads(execution);
+    // The caller's SQL may change the session (views, settings): nobody else gets it after.
+    if (options.clientSql === true) lease.retire();
+    let payloads: AsyncGenerator<ArrowPayload, void, undefined> | undefined;
     try {
+      await options.prepare?.(lease.session, lease.signal);
+      const execution = lease.session.execute(plan, { signal: lease.signal, tags: options.tags });
+      payloads = arrowPayloads(execution);
       const first = await payloads.next();
       return result(lease, execution, payloads, first.done === true ? undefined : first.value);
     } catch (err) {
-      await payloads.return();
+      await payloads?.return();
       if (err instanceof SparkError && err.sessionGone) lease.discard();
       await lease.release();
-      if (!retryOnFreshSession(err, { resultStarted: false, attempt })) throw err;
+      if (!retryOnFreshSession(err, { resultStarted: false, attempt })) {
+        throw options.clientSql === true ? ClientSqlError.wrap(err) : err;
+      }
     }
   }
 }

@@ -35,7 +35,7 @@ export type PoolEvent =
   | { readonly type: 'create-failed'; readonly error: unknown };
 
 /** Why a session left the pool. */
-export type DestroyReason = 'renewed' | 'evicted' | 'discarded' | 'closed';
+export type DestroyReason = 'renewed' | 'evicted' | 'discarded' | 'retired' | 'closed';
 
 /** Every session is in use and none came free in time: retry shortly. */
 export class PoolExhaustedError extends Error {
@@ -54,14 +54,14 @@ export class Lease implements AsyncDisposable {
   readonly session: SparkSession;
   /** Aborts when the caller aborts, or when the pool stops waiting for this lease at shutdown. */
   readonly signal: AbortSignal;
-  readonly #giveBack: (lease: Lease, discard: boolean) => Promise<void>;
-  #discard = false;
+  readonly #giveBack: (lease: Lease, end: 'discard' | 'retire' | undefined) => Promise<void>;
+  #end: 'discard' | 'retire' | undefined;
   #released: Promise<void> | undefined;
 
   constructor(
     session: SparkSession,
     signal: AbortSignal,
-    giveBack: (lease: Lease, discard: boolean) => Promise<void>,
+    giveBack: (lease: Lease, end: 'discard' | 'retire' | undefined) => Promise<void>,
   ) {
     this.session = session;
     this.signal = signal;
@@ -70,11 +70,19 @@ export class Lease implements AsyncDisposable {
 
   /** The session is no longer usable (the server forgot it): close it instead of reusing it. */
   discard(): void {
-    this.#discard = true;
+    this.#end = 'discard';
+  }
+
+  /**
+   * The session's state may have changed (the caller's own SQL ran on it): when released, it
+   * is closed on the server rather than lent to anyone else.
+   */
+  retire(): void {
+    this.#end ??= 'retire';
   }
 
   release(): Promise<void> {
-    this.#released ??= this.#giveBack(this, this.#discard);
+    this.#released ??= this.#giveBack(this, this.#end);
     return this.#released;
   }
 
@@ -96,6 +104,8 @@ export interface PoolStats {
   readonly renewed: number;
   readonly evicted: number;
   readonly discarded: number;
+  /** Sessions closed after the caller's own SQL ran on them. */
+  readonly retired: number;
   readonly closed: number;
   readonly createFailures: number;
 }
@@ -115,7 +125,16 @@ export class SessionPool {
   readonly #leases = new Set<Lease>();
   readonly #shutdown = new AbortController();
   readonly #discarded = new WeakSet<SparkSession>();
-  readonly #counts = { created: 0, renewed: 0, evicted: 0, discarded: 0, closed: 0, createFailures: 0 };
+  readonly #retired = new WeakSet<SparkSession>();
+  readonly #counts = {
+    created: 0,
+    renewed: 0,
+    evicted: 0,
+    discarded: 0,
+    retired: 0,
+    closed: 0,
+    createFailures: 0,
+  };
   #createFailuresInRow = 0;
   /** Sessions created and not yet destroyed (generic-pool's size also counts creations in flight). */
   #live = 0;
@@ -220,7 +239,7 @@ export class SessionPool {
       throw err;
     });
     const leaseSignal = signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
-    const lease = new Lease(session, leaseSignal, (l, discard) => this.#giveBack(l, discard));
+    const lease = new Lease(session, leaseSignal, (l, end) => this.#giveBack(l, end));
     this.#leases.add(lease);
     return lease;
   }
@@ -308,9 +327,11 @@ export class SessionPool {
       ? 'closed'
       : this.#discarded.has(session)
         ? 'discarded'
-        : needsRenewal(session.lastUsedAt, Date.now(), this.#timing)
-          ? 'renewed'
-          : 'evicted';
+        : this.#retired.has(session)
+          ? 'retired'
+          : needsRenewal(session.lastUsedAt, Date.now(), this.#timing)
+            ? 'renewed'
+            : 'evicted';
     this.#live--;
     this.#counts[reason]++;
     this.#options.onEvent?.({ type: 'destroyed', sessionId: session.sessionId, reason });
@@ -322,11 +343,11 @@ export class SessionPool {
     return !this.#discarded.has(session) && !needsRenewal(session.lastUsedAt, Date.now(), this.#timing);
   }
 
-  async #giveBack(lease: Lease, discard: boolean): Promise<void> {
+  async #giveBack(lease: Lease, end: 'discard' | 'retire' | undefined): Promise<void> {
     this.#leases.delete(lease);
     if (this.#leases.size === 0) this.#drained?.();
-    if (discard) {
-      this.#discarded.add(lease.session);
+    if (end !== undefined) {
+      (end === 'discard' ? this.#discarded : this.#retired).add(lease.session);
       await this.#pool.destroy(lease.session);
     } else {
       await this.#pool.release(lease.session);

@@ -3,6 +3,7 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   AnalyzePlanRequestSchema,
+  AnalyzePlanRequest_Explain_ExplainMode,
   ConfigRequest_OperationSchema,
   InterruptRequest_InterruptType,
   SparkConnectService,
@@ -133,6 +134,17 @@ export class SparkSession {
       throw unexpected('AnalyzePlan(schema) returned no schema');
     }
     return response.result.value.schema;
+  }
+
+  /**
+   * Spark's account of a plan, as `explain(extended=True)` prints it: the parsed, analysed,
+   * optimised and physical plans. Spark analyses the plan without running it.
+   */
+  async explain(plan: Plan, options: CallOptions = {}): Promise<string> {
+    const explainMode = AnalyzePlanRequest_Explain_ExplainMode.EXTENDED;
+    const response = await this.analyze({ case: 'explain', value: { plan, explainMode } }, options);
+    if (response.result.case !== 'explain') throw unexpected('AnalyzePlan(explain) returned no plan');
+    return response.result.value.explainString;
   }
 
   async sparkVersion(options: CallOptions = {}): Promise<string> {

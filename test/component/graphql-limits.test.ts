@@ -59,7 +59,7 @@ describe('GraphQL documents refused before they run', () => {
   it('a value of the wrong type', async () => {
     refused(
       await post({ query: '{ query(dataset: "events", limit: "ten") { rowCount } }' }),
-      /invalid value/,
+      /Int cannot represent non-integer value: "ten"/,
     );
   });
 

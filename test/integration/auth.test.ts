@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -79,6 +80,8 @@ before(async () => {
       RAW_SQL: 'true',
       RATE_LIMIT_MAX: '40',
       TENANT_POOL_MAX: '2',
+      // This file's own refusals all come from one address; the throttle has a test of its own.
+      AUTH_FAILURES_MAX: '100000',
     },
     registry,
   );
@@ -185,6 +188,25 @@ describe('authentication against Spark', () => {
   });
 });
 
+describe('JWT claims of the wrong shape', () => {
+  it('refuses a datasets claim that is a string instead of granting every dataset', async () => {
+    const token = await jwt({ tenant: 'globex', scope: 'datasets:read', datasets: 'sales', region: 'US' });
+    for (const path of ['/v1/datasets/everything/rows?limit=1', '/v1/datasets/sales/rows?limit=1']) {
+      const answer = await request('GET', path, undefined, asBearer(token));
+      problem(answer, 401, 'UNAUTHORIZED');
+      assert.match((answer.json() as { detail: string }).detail, /datasets claim is malformed/);
+      assert.match(String(answer.headers['www-authenticate']), /error="invalid_token"/);
+    }
+  });
+
+  it('refuses a row-filter claim that is an object', async () => {
+    const token = await jwt({ tenant: 'acme', scope: 'datasets:read', region: { in: ['EU'] } });
+    const answer = await request('GET', '/v1/datasets/sales/rows?limit=1', undefined, asBearer(token));
+    problem(answer, 401, 'UNAUTHORIZED');
+    assert.match((answer.json() as { detail: string }).detail, /region claim is malformed/);
+  });
+});
+
 describe('authorization against Spark', () => {
   it('answers 403 for a missing scope, on every route and through GraphQL', async () => {
     for (const [method, path, body] of ROUTES) {
@@ -203,10 +225,21 @@ describe('authorization against Spark', () => {
       403,
       'FORBIDDEN',
     );
+    // Another tenant's dataset has no typed field in the caller's schema; by name, it is refused.
+    const typed = await request(
+      'POST',
+      '/graphql',
+      { query: '{ everything(limit: 1) { id } }' },
+      asKey(KEYS.acmeEu),
+    );
+    problem(typed, 400, 'REQUEST_INVALID');
     const graphql = await request(
       'POST',
       '/graphql',
-      { query: '{ everything(limit: 1) { id } sales(limit: 1) { region } }' },
+      {
+        query:
+          '{ everything: query(dataset: "everything", limit: 1) { rowCount } sales(limit: 1) { region } }',
+      },
       asKey(KEYS.acmeEu),
     );
     const body = graphql.json() as {
@@ -309,6 +342,38 @@ describe('limits under load against Spark', () => {
     assert.equal((await request('GET', '/v1/datasets', undefined, asKey(KEYS.globex))).status, 200);
   });
 
+  it('throttles failed attempts by client address: 429 after AUTH_FAILURES_MAX, other addresses served', async () => {
+    const guarded = await serve(
+      { AUTH_FILE: authFile, ANONYMOUS: 'false', AUTH_FAILURES_MAX: '10' },
+      registry,
+    );
+    const from = (localAddress: string, key: string) =>
+      new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+        const req = httpRequest(
+          `${guarded.url}/v1/datasets`,
+          { localAddress, headers: { 'x-api-key': key } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+            });
+          },
+        );
+        req.on('error', reject).end();
+      });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await from('127.0.0.1', `not-a-key-${i}`)).status);
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.deepEqual(statuses.slice(10), Array(190).fill(429));
+      const last = await from('127.0.0.1', 'not-a-key');
+      assert.ok(Number(last.retryAfter) > 0);
+      assert.equal((await from('127.0.0.2', KEYS.globex)).status, 200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('caps a tenant’s concurrent queries: beyond its sessions, 503 with Retry-After, never a crash', async () => {
     // A service that gives up waiting for a session after half a second.
     const busy = await serve(
@@ -320,9 +385,12 @@ describe('limits under load against Spark', () => {
         busy.app.queries.tenants?.stats()['globex'];
       const sql = (body: unknown) =>
         call('POST', `${busy.url}/v1/sql`, { body, headers: asKey(KEYS.globex) });
-      // Both of the tenant's sessions open first (their creation may outlast one wait).
+      const read = () =>
+        call('GET', `${busy.url}/v1/datasets/everything/rows?limit=1`, { headers: asKey(KEYS.globex) });
+      // Both of the tenant's sessions open first (their creation may outlast one wait); dataset
+      // reads leave them in the pool, where raw SQL would close them after use.
       for (let attempt = 0; attempt < 40; attempt++) {
-        const warm = await Promise.all([sql({ sql: 'SELECT 1 AS one' }), sql({ sql: 'SELECT 2 AS two' })]);
+        const warm = await Promise.all([read(), read()]);
         if (warm.every((a) => a.status === 200) && globex()?.size === 2) break;
         await sleep(250);
       }

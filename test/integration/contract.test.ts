@@ -22,7 +22,8 @@ const registry = new DatasetRegistry({
 
 let served: Served;
 before(async () => {
-  served = await serve({ RAW_SQL: 'true' }, registry);
+  // The failure case below calls Java by reflection, which raw SQL may do only when allowed.
+  served = await serve({ RAW_SQL: 'true', RAW_SQL_ALLOW_REFLECTION: 'true' }, registry);
 });
 after(() => served.close());
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Field, Int32, Schema, Utf8, vectorFromArray } from 'apache-arrow';
-import { csvQuote, encodeCsv } from '../../../src/encode/csv.js';
+import { Field, Float64, Int32, Schema, Utf8, vectorFromArray } from 'apache-arrow';
+import { csvQuote, csvTextCell, encodeCsv } from '../../../src/encode/csv.js';
 import { encodeStats } from '../../../src/encode/stats.js';
 import { parseCsv } from '../../helpers/csv-parser.js';
 import { allTypesColumns, batchOf, column, from, text } from './fixtures.js';
@@ -90,6 +90,31 @@ describe('CSV', () => {
     assert.equal(await text(encodeCsv(batch.schema, from(batch))), 's,n\r\n"",1\r\n,2\r\n ,3\r\n');
     const schema = new Schema([new Field('s', new Utf8(), true)]);
     assert.equal(await text(encodeCsv(schema, from())), 's\r\n');
+  });
+
+  it('defuses text that starts like a spreadsheet formula, as OWASP advises', () => {
+    for (const text of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '=HYPERLINK("http://x")']) {
+      assert.equal(csvTextCell(text), `"'${text.replaceAll('"', '""')}"`, JSON.stringify(text));
+    }
+    for (const text of ['a=1', ' =1', "'=1", 'x-y', '', 'a,b'])
+      assert.equal(csvTextCell(text), csvQuote(text));
+  });
+
+  it('defuses text cells and header names, not numbers, and not when asked not to', async () => {
+    const strings = vectorFromArray(["=cmd|' /C calc'!A0", '-3', 'ok', null], new Utf8()).data[0]!;
+    const batch = batchOf([
+      ['=name', strings],
+      ['n', column(new Int32(), Int32Array.of(-1, -2, 3, 4), 4)],
+      ['x', column(new Float64(), Float64Array.of(-1.5, 2, -Infinity, 0), 4)],
+    ]);
+    assert.equal(
+      await text(encodeCsv(batch.schema, from(batch))),
+      '"\'=name",n,x\r\n"\'=cmd|\' /C calc\'!A0",-1,-1.5\r\n"\'-3",-2,2\r\nok,3,-Infinity\r\n,4,0\r\n',
+    );
+    assert.equal(
+      await text(encodeCsv(batch.schema, from(batch), { escapeFormulas: false })),
+      "=name,n,x\r\n=cmd|' /C calc'!A0,-1,-1.5\r\n-3,-2,2\r\nok,3,-Infinity\r\n,4,0\r\n",
+    );
   });
 
   it('stops at maxRows', async () => {

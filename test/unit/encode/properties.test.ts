@@ -61,15 +61,28 @@ describe('encoders on random values', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
-          fc.option(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('', ',', '"', '\r\n', '\n'))),
+          fc.option(
+            fc.oneof(
+              fc.string({ unit: 'binary' }),
+              fc.constantFrom('', ',', '"', '\r\n', '\n', '=1+1', '-2', '@x', '\t=x', '\r=x', '+"a"'),
+            ),
+          ),
           {
             minLength: 1,
           },
         ),
         async (values) => {
           const batch = batchOf([['s', vectorFromArray(values, new Utf8()).data[0]!]]);
-          const records = parseCsv(await text(encodeCsv(batch.schema, from(batch))));
-          assert.deepEqual(records, [['s'], ...values.map((v) => [v === null ? null : utf8(v)])]);
+          const raw = parseCsv(await text(encodeCsv(batch.schema, from(batch), { escapeFormulas: false })));
+          assert.deepEqual(raw, [['s'], ...values.map((v) => [v === null ? null : utf8(v)])]);
+          // Defused, a formula reads back with a leading quote, and no field starts like one.
+          const defused = parseCsv(await text(encodeCsv(batch.schema, from(batch))));
+          assert.deepEqual(defused, [
+            ['s'],
+            ...values.map((v) => [
+              v === null ? null : /^[=+\-@\t\r]/.test(utf8(v)) ? `'${utf8(v)}` : utf8(v),
+            ]),
+          ]);
         },
       ),
     );

@@ -16,6 +16,7 @@ const POOL: PoolStats = {
   renewed: 1,
   evicted: 2,
   discarded: 1,
+  retired: 0,
   closed: 0,
   createFailures: 3,
 };
