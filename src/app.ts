@@ -10,6 +10,7 @@ import { authRoutes } from './auth/plugin.js';
 import { Errors } from './errors.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import { healthRoutes } from './http/health.js';
+import { jsonBodies } from './http/json-body.js';
 import { openApiRoutes } from './http/openapi.js';
 import { toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
@@ -113,6 +114,7 @@ export async function buildApp(
   );
   // Bodies are JSON; anything else is refused (415) rather than read as text.
   app.removeContentTypeParser('text/plain');
+  jsonBodies(app);
   app.addSchema(Filter);
   app.addSchema(TypedParameter);
   app.setErrorHandler((error, request, reply) => {

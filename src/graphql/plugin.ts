@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphQLError,
   printSchema,
@@ -11,6 +11,13 @@ import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 
 import mercurius from 'mercurius';
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
+import {
+  MAX_GRAPHQL_TOKENS,
+  MAX_GRAPHQL_VARIABLE_VALUES,
+  MAX_NESTING,
+  holdsMoreValuesThan,
+  nestsDeeperThan,
+} from '../http/request-bounds.js';
 import { toCatalogueError, toProblem } from '../http/problem.js';
 import { traceFields } from '../observability/graphql.js';
 import type { QueryService } from '../service/query-service.js';
@@ -56,8 +63,11 @@ function sizeRule(maxFields: number, maxAliases: number): ValidationRule {
   };
 }
 
-/** Errors as GraphQL errors whose extensions carry the HTTP API's code and facts. */
-function formatError(error: GraphQLError): Record<string, unknown> {
+/**
+ * Errors as GraphQL errors whose extensions carry the HTTP API's code and facts. Server-side
+ * failures (5xx) are logged with their cause, as the HTTP API's error handler does.
+ */
+function formatError(error: GraphQLError, log?: FastifyBaseLogger): Record<string, unknown> {
   const original = error.originalError;
   const json = error.toJSON() as unknown as Record<string, unknown>;
   const mercuriusError = (original as { code?: unknown } | undefined)?.code;
@@ -71,6 +81,7 @@ function formatError(error: GraphQLError): Record<string, unknown> {
     };
   }
   const { type: _type, title: _title, detail, ...facts } = toProblem(toCatalogueError(original));
+  if (facts.status >= 500) log?.error({ err: original, path: error.path }, 'GraphQL field failed');
   return { ...json, message: detail, extensions: { ...facts } };
 }
 
@@ -98,6 +109,7 @@ export async function graphqlRoutes(
     path: '/graphql',
     graphiql: limits.graphiql,
     queryDepth: limits.maxDepth,
+    graphql: { parseOptions: { maxLexicalTokens: MAX_GRAPHQL_TOKENS } },
     // Complexity depends on each request's variables, so validation cannot be cached.
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
@@ -120,13 +132,14 @@ export async function graphqlRoutes(
           new GraphQLError(`The document’s complexity is ${actual}; at most ${max} is allowed`),
       }),
     ],
-    errorFormatter: (execution: MercuriusExecution) => {
+    errorFormatter: (execution: MercuriusExecution, context: { reply?: FastifyReply } | undefined) => {
+      const log = context?.reply?.log;
       const errors = (execution.errors ?? [])
         .flatMap((e) => {
           const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
           return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
         })
-        .map((e) => (e instanceof GraphQLError ? formatError(e) : formatError(new GraphQLError(String(e)))));
+        .map((e) => formatError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), log));
       // A document that never ran (syntax, validation, limits) is the client's error: 400.
       // Once it ran, errors are per field and the answer is 200, with whatever data there is.
       const ran = execution.data != null || (execution.errors ?? []).some((e) => e.path !== undefined);
@@ -135,6 +148,24 @@ export async function graphqlRoutes(
       const statusCode = ran ? 200 : errors.length === 1 && first?.status !== undefined ? first.status : 400;
       return { statusCode, response: { data: execution.data ?? null, errors } as never };
     },
+  });
+
+  // Size and nesting are bounded before graphql-js parses the document or coerces variables.
+  app.graphql.addHook('preParsing', (_schema, source, context) => {
+    const { query, body } = context.reply.request as { query?: { variables?: unknown }; body?: unknown };
+    if (nestsDeeperThan(source, MAX_NESTING)) {
+      throw new GraphQLError(`The document nests deeper than ${MAX_NESTING} levels`);
+    }
+    // GET: JSON text in the query string; POST: a body already bounded in depth.
+    const text = query?.variables;
+    if (typeof text === 'string' && nestsDeeperThan(text, MAX_NESTING)) {
+      throw new GraphQLError(`The variables nest deeper than ${MAX_NESTING} levels`);
+    }
+    const variables = (body as { variables?: unknown } | undefined)?.variables;
+    if (holdsMoreValuesThan(variables ?? null, MAX_GRAPHQL_VARIABLE_VALUES)) {
+      throw new GraphQLError(`The variables hold more than ${MAX_GRAPHQL_VARIABLE_VALUES} values`);
+    }
+    return Promise.resolve();
   });
 
   app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_request, reply) =>

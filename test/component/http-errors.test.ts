@@ -126,6 +126,26 @@ describe('HTTP errors answered without Spark', () => {
     problem(await app.inject('/v2/anything'), 404, 'NOT_FOUND');
   });
 
+  it('REQUEST_INVALID saying what is wrong for a body that nests too deep or could reach a prototype', async () => {
+    const deep = problem(
+      await post(
+        '/v1/datasets/events/query',
+        `{"where":${'{"op":"not","filter":'.repeat(328)}{}${'}'.repeat(329)}`,
+      ),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.match(String(deep['detail']), /nests deeper than 64 levels/);
+    const proto = problem(
+      await post('/v1/sql', '{"sql":"SELECT 1","params":{"__proto__":1}}'),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.match(String(proto['detail']), /"__proto__" key/);
+    const empty = problem(await post('/v1/datasets/events/query', ' '), 400, 'REQUEST_INVALID');
+    assert.match(String(empty['detail']), /empty/);
+  });
+
   it('serves openapi.yaml and the API page', async () => {
     const yaml = await app.inject('/openapi.yaml');
     assert.equal(yaml.statusCode, 200);
@@ -135,24 +155,51 @@ describe('HTTP errors answered without Spark', () => {
 });
 
 describe('an unexpected failure', () => {
-  it('is a 500 INTERNAL that says nothing about it', async () => {
-    class BrokenRegistry extends DatasetRegistry {
-      override list(): never {
-        throw new Error('secret detail of a bug at /srv/app/internal.ts:42');
-      }
+  class BrokenRegistry extends DatasetRegistry {
+    override list(): never {
+      throw new Error('secret detail of a bug at /srv/app/internal.ts:42');
     }
+  }
+  /** The service with a bug, and the lines it logs. */
+  async function brokenApp(): Promise<{ broken: FastifyInstance; logged: Record<string, unknown>[] }> {
+    const logged: Record<string, unknown>[] = [];
+    const stream = { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) };
     const broken = await buildApp(
-      loadConfig({
-        SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-        LOG_LEVEL: 'silent',
-        ANONYMOUS: 'true',
-      }),
+      loadConfig({ SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`, ANONYMOUS: 'true' }),
       { registry: new BrokenRegistry({ datasets: {} }) },
+      { logger: { level: 'error', stream } },
     );
+    return { broken, logged };
+  }
+  const bugLogged = (logged: Record<string, unknown>[]) =>
+    logged.some(
+      (line) => line['level'] === 50 && /secret detail of a bug/.test(JSON.stringify(line['err'] ?? '')),
+    );
+
+  it('is a 500 INTERNAL that says nothing about it, and is logged', async () => {
+    const { broken, logged } = await brokenApp();
     try {
       const body = problem(await broken.inject('/v1/datasets'), 500, 'INTERNAL');
       assert.equal(body['detail'], 'Internal error');
       assert.doesNotMatch(JSON.stringify(body), /secret|internal\.ts/);
+      assert.ok(bugLogged(logged));
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('in a GraphQL field too', async () => {
+    const { broken, logged } = await brokenApp();
+    try {
+      const response = await broken.inject({
+        method: 'POST',
+        url: '/graphql',
+        payload: { query: '{ datasets { name } }' },
+      });
+      const [error] = response.json<{ errors: { message: string; extensions: { code: string } }[] }>().errors;
+      assert.equal(error?.extensions.code, 'INTERNAL');
+      assert.doesNotMatch(response.body, /secret|internal\.ts/);
+      assert.ok(bugLogged(logged), JSON.stringify(logged));
     } finally {
       await broken.close();
     }
