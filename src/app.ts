@@ -7,8 +7,10 @@ type ValidatorFactory = NonNullable<
 import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { authRoutes } from './auth/plugin.js';
-import { Errors } from './errors.js';
+import { Errors, withExtras } from './errors.js';
 import { graphqlRoutes } from './graphql/plugin.js';
+import { AllowedMethods } from './http/allowed-methods.js';
+import { clientErrorHandler, frameworkErrors } from './http/early-errors.js';
 import { healthRoutes } from './http/health.js';
 import { jsonBodies } from './http/json-body.js';
 import { openApiRoutes } from './http/openapi.js';
@@ -79,8 +81,12 @@ export async function buildApp(
     return503OnClosing: false,
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
     requestIdHeader: 'request-id',
+    // Malformed requests (headers too large, a bad URL) get problem+json like any other error.
+    clientErrorHandler,
+    frameworkErrors,
     ...serverOptions,
   });
+  const allowedMethods = new AllowedMethods(app);
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
   const spark =
     dependencies.spark ??
@@ -125,8 +131,13 @@ export async function buildApp(
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
-  app.setNotFoundHandler((request) => {
-    throw new Errors.NotFound(request.method, request.url);
+  // A known path asked with a method it does not answer: 405 with the methods it does.
+  app.setNotFoundHandler((request, reply) => {
+    const allow = allowedMethods.of(request.url);
+    if (allow.length === 0) throw new Errors.NotFound(request.method, request.url);
+    void reply.header('allow', allow.join(', '));
+    const path = request.url.split('?')[0] ?? request.url;
+    throw withExtras(new Errors.MethodNotAllowed(request.method, path, allow.join(', ')), { allowed: allow });
   });
 
   await authRoutes(app, config);
