@@ -36,7 +36,8 @@ export function clientErrorHandler(
   socket.destroy(err);
 }
 
-export function frameworkErrors(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(error: Error, request: FastifyRequest, reply: FastifyReply): void {
   const problem = toProblem(toCatalogueError(error));
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
   void reply.code(problem.status).type('application/problem+json').send(problem);
 }
