@@ -7,11 +7,14 @@ type ValidatorFactory = NonNullable<
 import type { Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { authRoutes } from './auth/plugin.js';
-import { Errors } from './errors.js';
+import { Errors, withExtras } from './errors.js';
 import { graphiqlPage } from './graphql/graphiql-page.js';
 import { graphqlRoutes } from './graphql/plugin.js';
+import { AllowedMethods } from './http/allowed-methods.js';
+import { clientErrorHandler, frameworkErrors } from './http/early-errors.js';
 import { healthRoutes } from './http/health.js';
 import { docsRoutes } from './http/docs-routes.js';
+import { jsonBodies } from './http/json-body.js';
 import { requestId } from './http/request-id.js';
 import { isFromSpark, toCatalogueError, toProblem } from './http/problem.js';
 import { datasetRoutes } from './http/routes/datasets.js';
@@ -97,8 +100,12 @@ export async function buildApp(
     genReqId: requestId,
     // The client address (rate limits, failed-attempt throttling) as the trusted proxies say.
     trustProxy: trustProxy(config.trustProxy),
+    // Malformed requests (headers too large, a bad URL) get problem+json like any other error.
+    clientErrorHandler,
+    frameworkErrors,
     ...serverOptions,
   });
+  const allowedMethods = new AllowedMethods(app);
   const registry = dependencies.registry ?? DatasetRegistry.fromFile(config.datasetsFile);
   const spark =
     dependencies.spark ??
@@ -132,6 +139,7 @@ export async function buildApp(
   );
   // Bodies are JSON; anything else is refused (415) rather than read as text.
   app.removeContentTypeParser('text/plain');
+  jsonBodies(app);
   app.addSchema(Filter);
   app.addSchema(TypedParameter);
   app.setErrorHandler((error, request, reply) => {
@@ -148,8 +156,16 @@ export async function buildApp(
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
-  app.setNotFoundHandler((request) => {
-    throw new Errors.NotFound(request.method, request.url);
+  // A known path asked with a method it does not answer: 405 with the methods it does.
+  app.setNotFoundHandler((request, reply) => {
+    const allow: string[] = allowedMethods.of(request.url);
+    // No route has the path, or its route found nothing there (a missing asset): 404.
+    if (allow.length === 0 || allow.includes(request.method)) {
+      throw new Errors.NotFound(request.method, request.url);
+    }
+    void reply.header('allow', allow.join(', '));
+    const path = request.url.split('?')[0] ?? request.url;
+    throw withExtras(new Errors.MethodNotAllowed(request.method, path, allow.join(', ')), { allowed: allow });
   });
 
   await authRoutes(app, config, { rowFilterClaims: registry.rowFilterClaims() });

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { SCALAR_TYPES } from '../plan/literals.js';
-import { Scalar } from '../query/spec.js';
+import { SPEC_LIMITS, Scalar } from '../query/spec.js';
 
 /** The datasets file: what every session is set up with, and the datasets by name. */
 
@@ -32,8 +32,9 @@ export const DatasetConfig = Type.Object(
     columns: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Column descriptions.' }),
     ),
-    defaultLimit: Type.Optional(Type.Integer({ minimum: 1 })),
-    maxLimit: Type.Optional(Type.Integer({ minimum: 1 })),
+    // Spark's LIMIT is a 32-bit integer.
+    defaultLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: SPEC_LIMITS.maxRowIndex })),
+    maxLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: SPEC_LIMITS.maxRowIndex })),
     filterable: Type.Optional(Type.Array(Type.String())),
     groupable: Type.Optional(Type.Array(Type.String())),
     cacheTtlSeconds: Type.Optional(

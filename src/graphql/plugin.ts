@@ -1,9 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
 import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import mercurius from 'mercurius';
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import type { Config } from '../config.js';
+import {
+  MAX_GRAPHQL_TOKENS,
+  MAX_GRAPHQL_VARIABLE_VALUES,
+  MAX_NESTING,
+  holdsMoreValuesThan,
+  nestsDeeperThan,
+} from '../http/request-bounds.js';
 import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
@@ -52,8 +59,11 @@ function sizeRule(maxFields: number, maxAliases: number): ValidationRule {
   };
 }
 
-/** Errors as GraphQL errors whose extensions carry the HTTP API's code and facts. */
-function formatError(error: GraphQLError): Record<string, unknown> {
+/**
+ * Errors as GraphQL errors whose extensions carry the HTTP API's code and facts. Server-side
+ * failures (5xx) are logged with their cause, as the HTTP API's error handler does.
+ */
+function formatError(error: GraphQLError, log?: FastifyBaseLogger): Record<string, unknown> {
   const original = error.originalError;
   const json = error.toJSON() as unknown as Record<string, unknown>;
   const mercuriusError = (original as { code?: unknown } | undefined)?.code;
@@ -67,6 +77,7 @@ function formatError(error: GraphQLError): Record<string, unknown> {
     };
   }
   const { type: _type, title: _title, detail, ...facts } = toProblem(toCatalogueError(original));
+  if (facts.status >= 500) log?.error({ err: original, path: error.path }, 'GraphQL field failed');
   return { ...json, message: detail, extensions: { ...facts } };
 }
 
@@ -95,6 +106,7 @@ export async function graphqlRoutes(
     path: '/graphql',
     // /graphiql is served from the service's own assets (graphiql-page.ts).
     graphiql: false,
+    graphql: { parseOptions: { maxLexicalTokens: MAX_GRAPHQL_TOKENS } },
     // Complexity depends on each request's variables, so validation cannot be cached (and each
     // document must be validated against its caller's schema).
     cache: false,
@@ -126,6 +138,7 @@ export async function graphqlRoutes(
       }),
     ],
     errorFormatter: (execution: MercuriusExecution, context: { reply?: FastifyReply } | undefined) => {
+      const log = context?.reply?.log;
       const errors = (execution.errors ?? [])
         .flatMap((e) => {
           const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
@@ -133,11 +146,10 @@ export async function graphqlRoutes(
         })
         .map((e) => {
           // What callers are told of Spark's errors is cut short: the log keeps them whole.
-          if (isFromSpark(e.originalError))
-            context?.reply?.log.info({ err: e.originalError }, 'Spark refused a field');
+          if (isFromSpark(e.originalError)) log?.info({ err: e.originalError }, 'Spark refused a field');
           return e;
         })
-        .map((e) => (e instanceof GraphQLError ? formatError(e) : formatError(new GraphQLError(String(e)))));
+        .map((e) => formatError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), log));
       // A document that never ran (syntax, validation, limits) is the client's error: 400.
       // Once it ran, errors are per field and the answer is 200, with whatever data there is.
       const ran = execution.data != null || (execution.errors ?? []).some((e) => e.path !== undefined);
@@ -146,6 +158,24 @@ export async function graphqlRoutes(
       const statusCode = ran ? 200 : errors.length === 1 && first?.status !== undefined ? first.status : 400;
       return { statusCode, response: { data: execution.data ?? null, errors } as never };
     },
+  });
+
+  // Size and nesting are bounded before graphql-js parses the document or coerces variables.
+  app.graphql.addHook('preParsing', (_schema, source, context) => {
+    const { query, body } = context.reply.request as { query?: { variables?: unknown }; body?: unknown };
+    if (nestsDeeperThan(source, MAX_NESTING)) {
+      throw new GraphQLError(`The document nests deeper than ${MAX_NESTING} levels`);
+    }
+    // GET: JSON text in the query string; POST: a body already bounded in depth.
+    const text = query?.variables;
+    if (typeof text === 'string' && nestsDeeperThan(text, MAX_NESTING)) {
+      throw new GraphQLError(`The variables nest deeper than ${MAX_NESTING} levels`);
+    }
+    const variables = (body as { variables?: unknown } | undefined)?.variables;
+    if (holdsMoreValuesThan(variables ?? null, MAX_GRAPHQL_VARIABLE_VALUES)) {
+      throw new GraphQLError(`The variables hold more than ${MAX_GRAPHQL_VARIABLE_VALUES} values`);
+    }
+    return Promise.resolve();
   });
 
   visibleSchemaRoutes(app, schemas);

@@ -52,6 +52,9 @@ export function schemaError(
   return withExtras(new Errors.RequestInvalid(`${where}${pointer}: ${message}`), { pointer });
 }
 
+/** Fastify's default `maxParamLength`: the longest path parameter it routes. */
+const MAX_PARAM_LENGTH = 100;
+
 /** Fastify's own request errors (schema validation, body parsing) as catalogue errors. */
 function fromFastify(err: FastifyValidationError, bodyLimit: number): CatalogueError | undefined {
   if (!err.code.startsWith('FST_')) return undefined;
@@ -62,6 +65,7 @@ function fromFastify(err: FastifyValidationError, bodyLimit: number): CatalogueE
   }
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new Errors.RequestTooLarge(bodyLimit);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new Errors.UnsupportedMediaType();
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new Errors.UriTooLong(MAX_PARAM_LENGTH);
   if ((err.statusCode ?? 500) < 500) return new Errors.RequestInvalid(err.message);
   return undefined;
 }

@@ -10,7 +10,8 @@ const OPS = [...COMPARISON_OPS, ...SET_OPS, ...PATTERN_OPS, ...NULL_OPS] as cons
  * `offset`, `params[name]=value`, `filter[column]=value` and `filter[column][op]=value`.
  */
 export function rowsQuerySpec(query: Readonly<Record<string, unknown>>): QuerySpec {
-  const params: Record<string, Scalar> = {};
+  // As entries, so that any name (`__proto__` too) is a parameter name and nothing else.
+  const params: [string, Scalar][] = [];
   const filters: Filter[] = [];
   for (const [key, raw] of Object.entries(query)) {
     const match = KEY.exec(key);
@@ -19,7 +20,7 @@ export function rowsQuerySpec(query: Readonly<Record<string, unknown>>): QuerySp
     const value = String(raw);
     if (kind === 'params') {
       if (op !== undefined) throw invalid(key, `parameters take no operator: use params[${name}]=value`);
-      params[name] = value;
+      params.push([name, value]);
       continue;
     }
     filters.push(filter(key, name, op ?? 'eq', value));
@@ -31,7 +32,7 @@ export function rowsQuerySpec(query: Readonly<Record<string, unknown>>): QuerySp
       .filter((s) => s !== '');
   const orderBy = query['orderBy'] === undefined ? undefined : list(query['orderBy']).map(order);
   const spec: QuerySpec = {
-    ...(Object.keys(params).length > 0 ? { params } : {}),
+    ...(params.length > 0 ? { params: Object.fromEntries(params) } : {}),
     ...(query['select'] === undefined ? {} : { select: list(query['select']) }),
     ...(filters.length === 0
       ? {}

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { SCALAR_TYPES } from '../plan/literals.js';
-import { Scalar } from '../query/spec.js';
+import { SPEC_LIMITS, Scalar } from '../query/spec.js';
 import { FORMAT_NAMES } from './negotiate.js';
 
 /** Request and response schemas of the HTTP API: route validation and openapi.yaml both use these. */
@@ -67,8 +67,14 @@ export const RowsQuery = Type.Object(
         examples: ['-ts,event_id'],
       }),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 0 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: SPEC_LIMITS.maxRowIndex })),
+    offset: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: SPEC_LIMITS.maxRowIndex,
+        description: `Rows to skip; limit + offset is at most ${SPEC_LIMITS.maxRowIndex}.`,
+      }),
+    ),
   },
   {
     description:
@@ -92,6 +98,7 @@ export const SqlRequest = Type.Object(
         Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
         Type.Union([Scalar, Type.Ref('TypedParameter')]),
         {
+          maxProperties: 1_000,
           description: 'Values of :name markers.',
         },
       ),

@@ -50,6 +50,10 @@ const INT_RANGES = { byte: [-128, 127], short: [-32768, 32767], int: [-214748364
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const MICROS_PER_DAY = 86_400_000_000n;
+/** The largest finite 32-bit float. */
+const FLOAT_MAX = 3.4028234663852886e38;
+/** Java's zone offsets go from -18:00 to +18:00. */
+const MAX_OFFSET_MINUTES = 18 * 60;
 
 /** A Spark literal for a typed value. */
 export function literal(value: TypedValue): Expression_Literal {
@@ -108,6 +112,9 @@ function literalType(v: TypedValue): LiteralInit {
     case 'double':
       if (typeof raw !== 'number')
         throw new LiteralError(`expected a number for ${v.type}, got ${show(raw)}`);
+      if (v.type === 'float' && Number.isFinite(v.value) && Math.abs(v.value) > FLOAT_MAX) {
+        throw new LiteralError(`${v.value} is out of the range of float (32-bit, at most ±${FLOAT_MAX})`);
+      }
       return { case: v.type, value: v.value };
     case 'decimal':
       return { case: 'decimal', value: decimal(v.value, v.precision, v.scale) };
@@ -219,8 +226,11 @@ function parseTimestamp(text: string, withOffset: boolean): bigint {
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1n : 1n;
     const digits = zone.slice(1).replace(':', '');
-    const minutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-    micros -= sign * minutes * 60_000_000n;
+    const [hours, mins] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
+    if (mins > 59 || hours * 60 + mins > MAX_OFFSET_MINUTES) {
+      throw new LiteralError(`${text} has the offset ${zone}; offsets go from -18:00 to +18:00`);
+    }
+    micros -= sign * BigInt(hours * 60 + mins) * 60_000_000n;
   }
   if (micros < -MICROS_PER_DAY * 719_162n || micros >= MICROS_PER_DAY * 2_932_897n) {
     throw new LiteralError(`${text} is outside years 0001 to 9999`);

@@ -13,7 +13,12 @@ export const SPEC_LIMITS = {
   maxInValues: 1_000,
   maxStringLength: 65_536,
   maxFilterDepth: 8,
+  /** Conditions of `where` and `having` together (and, or and not are structure, not counted). */
   maxFilters: 200,
+  /** Wildcards (`%`, `_`) in a LIKE pattern: Spark compiles patterns into Java regular expressions. */
+  maxPatternWildcards: 100,
+  /** Spark's LIMIT and OFFSET are 32-bit integers, and so is their sum. */
+  maxRowIndex: 2_147_483_647,
 } as const;
 
 const Name = (description: string) =>
@@ -70,7 +75,9 @@ const variants = [
     {
       ...strict,
       title: 'Pattern',
-      description: 'SQL LIKE pattern: `%` any characters, `_` one character; `ilike` ignores case.',
+      description:
+        'SQL LIKE pattern: `%` any characters, `_` one character ' +
+        `(at most ${SPEC_LIMITS.maxPatternWildcards} of them); \`ilike\` ignores case.`,
     },
   ),
   Type.Object({ op: Type.Enum([...NULL_OPS]), column: ColumnName }, { ...strict, title: 'NullCheck' }),
@@ -199,9 +206,19 @@ export const QuerySpec = Type.Object(
     having: Type.Optional(Type.Union([filterRef], { description: 'A filter on the grouped output.' })),
     orderBy: Type.Optional(Type.Array(OrderItem, { minItems: 1, maxItems: SPEC_LIMITS.maxColumns })),
     limit: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'At most the dataset’s maximum; its default when absent.' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: SPEC_LIMITS.maxRowIndex,
+        description: 'At most the dataset’s maximum; its default when absent.',
+      }),
     ),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: SPEC_LIMITS.maxRowIndex,
+        description: `Rows to skip; limit + offset is at most ${SPEC_LIMITS.maxRowIndex}.`,
+      }),
+    ),
   },
   { ...strict, $id: 'QuerySpec', title: 'QuerySpec', description: 'A query over one dataset.' },
 );

@@ -9,6 +9,8 @@ import {
 } from './columns.js';
 import { QueryError } from './errors.js';
 import { sparkTimeZone } from './time-zone.js';
+import { compareValues } from './order.js';
+import { checkPattern, checkShape } from './shape.js';
 import {
   SPEC_LIMITS,
   TIME_BUCKETS,
@@ -105,12 +107,11 @@ export interface ValidatedQuery {
 
 /** Checks a query against the dataset and returns its validated form; throws {@link QueryError}. */
 export function validateQuery(spec: QuerySpec, dataset: DatasetShape): ValidatedQuery {
+  checkShape(spec);
   const columns = new Resolver(dataset.columns, dataset.name);
   const params = validateParams(spec.params ?? {}, dataset.parameters);
   const where =
-    spec.where === undefined
-      ? undefined
-      : condition(spec.where, '/where', columns, dataset.filterable, { depth: 0, count: 0 });
+    spec.where === undefined ? undefined : condition(spec.where, '/where', columns, dataset.filterable);
 
   const aggregating = spec.groupBy !== undefined || spec.aggregates !== undefined;
   if (aggregating && spec.select !== undefined) {
@@ -144,9 +145,7 @@ export function validateQuery(spec: QuerySpec, dataset: DatasetShape): Validated
   );
 
   const having =
-    spec.having === undefined
-      ? undefined
-      : condition(spec.having, '/having', outputResolver, undefined, { depth: 0, count: 0 });
+    spec.having === undefined ? undefined : condition(spec.having, '/having', outputResolver, undefined);
   // Ungrouped queries may sort by any dataset column; grouped ones by what they return.
   const sortable = aggregating
     ? outputResolver
@@ -163,6 +162,13 @@ export function validateQuery(spec: QuerySpec, dataset: DatasetShape): Validated
       `${limit} is more than dataset ${dataset.name} allows (at most ${dataset.maxLimit})`,
     );
   }
+  const offset = spec.offset ?? 0;
+  if (limit + offset > SPEC_LIMITS.maxRowIndex) {
+    throw new QueryError(
+      '/offset',
+      `limit + offset is ${limit + offset}; Spark allows at most ${SPEC_LIMITS.maxRowIndex}`,
+    );
+  }
   return deepFreeze({
     dataset: dataset.name,
     params,
@@ -173,7 +179,7 @@ export function validateQuery(spec: QuerySpec, dataset: DatasetShape): Validated
     ...(having === undefined ? {} : { having }),
     ...(orderBy === undefined ? {} : { orderBy }),
     limit,
-    offset: spec.offset ?? 0,
+    offset,
   });
 }
 
@@ -184,14 +190,14 @@ export function validateParams(
 ): Record<string, TypedValue> {
   const names = Object.keys(declared);
   for (const name of Object.keys(given)) {
-    if (!(name in declared)) {
+    if (!Object.hasOwn(declared, name)) {
       throw new QueryError(`/params/${name}`, `dataset has no parameter "${name}"`, names);
     }
   }
   const params: Record<string, TypedValue> = {};
   for (const [name, def] of Object.entries(declared)) {
     const pointer = `/params/${name}`;
-    const value = given[name] ?? def.default;
+    const value = (Object.hasOwn(given, name) ? given[name] : undefined) ?? def.default;
     if (value === undefined || value === null) {
       if (def.required) throw new QueryError(pointer, `parameter "${name}" (${def.type}) is required`);
       params[name] = { type: 'null', of: def.type };
@@ -204,14 +210,15 @@ export function validateParams(
         def.allowed.map((a) => JSON.stringify(a)),
       );
     }
-    const typed = typedValue(value, typeFamily(scalarTypeName(def.type)), def.type, pointer);
-    if (def.min !== undefined && def.min !== null && compare(value, def.min, def.type) < 0) {
+    const typed = parameterValue(value, def.type, pointer);
+    const bound = (b: Scalar) => parameterValue(b, def.type, pointer);
+    if (def.min !== undefined && def.min !== null && compareValues(typed, bound(def.min)) < 0) {
       throw new QueryError(
         pointer,
         `${JSON.stringify(value)} is less than the minimum ${JSON.stringify(def.min)}`,
       );
     }
-    if (def.max !== undefined && def.max !== null && compare(value, def.max, def.type) > 0) {
+    if (def.max !== undefined && def.max !== null && compareValues(typed, bound(def.max)) > 0) {
       throw new QueryError(
         pointer,
         `${JSON.stringify(value)} is more than the maximum ${JSON.stringify(def.max)}`,
@@ -249,38 +256,24 @@ class Resolver {
   }
 }
 
+/** A filter as a condition; {@link checkShape} has bounded its size and depth. */
 function condition(
   filter: Filter,
   pointer: string,
   columns: Resolver,
   allowedColumns: readonly string[] | undefined,
-  budget: { depth: number; count: number },
 ): Condition {
-  if (++budget.count > SPEC_LIMITS.maxFilters) {
-    throw new QueryError(pointer, `a query may have at most ${SPEC_LIMITS.maxFilters} conditions`);
-  }
-  const nested = (f: Filter, p: string) => {
-    if (budget.depth + 1 > SPEC_LIMITS.maxFilterDepth) {
-      throw new QueryError(p, `conditions may nest at most ${SPEC_LIMITS.maxFilterDepth} deep`);
-    }
-    return condition(f, p, columns, allowedColumns, {
-      ...budget,
-      depth: budget.depth + 1,
-      count: budget.count,
-    });
-  };
   switch (filter.op) {
     case 'and':
-    case 'or': {
-      const conditions: Condition[] = [];
-      filter.filters.forEach((f, k) => {
-        conditions.push(nested(f, `${pointer}/filters/${k}`));
-        budget.count++;
-      });
-      return { op: filter.op, conditions };
-    }
+    case 'or':
+      return {
+        op: filter.op,
+        conditions: filter.filters.map((f, k) =>
+          condition(f, `${pointer}/filters/${k}`, columns, allowedColumns),
+        ),
+      };
     case 'not':
-      return { op: 'not', condition: nested(filter.filter, `${pointer}/filter`) };
+      return { op: 'not', condition: condition(filter.filter, `${pointer}/filter`, columns, allowedColumns) };
     default:
       break;
   }
@@ -306,6 +299,12 @@ function condition(
       return { op: filter.op, column: column.name, value: value(filter.value, `${pointer}/value`) };
     case 'in':
     case 'not_in':
+      if (filter.values.length === 0 || filter.values.length > SPEC_LIMITS.maxInValues) {
+        throw new QueryError(
+          `${pointer}/values`,
+          `"${filter.op}" takes 1 to ${SPEC_LIMITS.maxInValues} values, not ${filter.values.length}`,
+        );
+      }
       return {
         op: filter.op,
         column: column.name,
@@ -328,6 +327,7 @@ function condition(
         `"${filter.op}" needs a string column`,
         column,
       );
+      checkPattern(filter.pattern, `${pointer}/pattern`);
       return { op: filter.op, column: column.name, pattern: filter.pattern };
     case 'is_null':
     case 'not_null':
@@ -404,7 +404,8 @@ function groupColumn(
 
 function aggregateColumn(item: Aggregate, pointer: string, columns: Resolver): AggregateColumn {
   if (item.fn === 'approx_percentile') {
-    if (item.percentile === undefined)
+    const p = item.percentile;
+    if (p === undefined || !(p >= 0 && p <= 1))
       throw new QueryError(`${pointer}/percentile`, 'approx_percentile needs a percentile between 0 and 1');
   } else if (item.percentile !== undefined) {
     throw new QueryError(`${pointer}/percentile`, `percentile applies to approx_percentile, not ${item.fn}`);
@@ -502,14 +503,9 @@ function scalarTypeName(type: ScalarType): string {
   return names[type] ?? type;
 }
 
-function compare(a: Scalar, b: Scalar, type: ScalarType): number {
-  if (type === 'long' || type === 'decimal') {
-    const [x, y] = [Number(a), Number(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  // Dates and ISO timestamps of the same shape compare as text.
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+/** A parameter's value (or a bound of it) as the type it is declared with. */
+function parameterValue(value: Scalar, type: ScalarType, pointer: string): TypedValue {
+  return typedValue(value, typeFamily(scalarTypeName(type)), type, pointer);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -69,8 +69,15 @@ function decimalText(value: number, pointer: string): string {
 }
 
 function base64(value: Scalar, pointer: string): Uint8Array {
+  const bytes = base64Bytes(value);
+  if (bytes === undefined) throw new QueryError(pointer, 'expected base64 text for a binary column');
+  return bytes;
+}
+
+/** The bytes of standard base64 text (padded); undefined for anything else, which Node would half-read. */
+export function base64Bytes(value: unknown): Uint8Array | undefined {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
-    throw new QueryError(pointer, 'expected base64 text for a binary column');
+    return undefined;
   }
   return new Uint8Array(Buffer.from(value, 'base64'));
 }

@@ -203,9 +203,12 @@ export class SessionPool {
       throw failure.error instanceof Error ? failure.error : new Error(String(failure.error));
     }
     const pending = this.#pool.acquire();
+    // Each waiter listens on a signal of its own, so any number of them may share the caller's
+    // (a GraphQL request's, or the deadline of describing every dataset at start).
+    const waiting = signal === undefined ? undefined : AbortSignal.any([signal]);
     const session = await new Promise<SparkSession>((resolve, reject) => {
       const settle = () => {
-        signal?.removeEventListener('abort', onAbort);
+        waiting?.removeEventListener('abort', onAbort);
         this.#createWaiters.delete(onCreateFailed);
       };
       const onAbort = () => {
@@ -218,7 +221,7 @@ export class SessionPool {
         settle();
         reject(error instanceof Error ? error : new Error(String(error)));
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting?.addEventListener('abort', onAbort, { once: true });
       this.#createWaiters.add(onCreateFailed);
       pending.then(
         (s) => {
@@ -238,7 +241,8 @@ export class SessionPool {
       pending.then((s) => this.#pool.release(s)).catch(() => undefined);
       throw err;
     });
-    const leaseSignal = signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
+    // A lease's own signal: what listens on it never accumulates on the pool's shutdown signal.
+    const leaseSignal = AbortSignal.any(signal ? [signal, this.#shutdown.signal] : [this.#shutdown.signal]);
     const lease = new Lease(session, leaseSignal, (l, end) => this.#giveBack(l, end));
     this.#leases.add(lease);
     return lease;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
@@ -126,6 +127,47 @@ describe('HTTP errors answered without Spark', () => {
     problem(await app.inject('/v2/anything'), 404, 'NOT_FOUND');
   });
 
+  it('METHOD_NOT_ALLOWED with an Allow header for a known path asked with another method', async () => {
+    for (const [method, url, allow] of [
+      ['TRACE', '/v1/datasets', 'GET, HEAD'],
+      ['DELETE', '/v1/datasets/events/query?limit=1', 'POST'],
+      ['PUT', '/v1/datasets/events/rows', 'GET, HEAD'],
+      ['OPTIONS', '/healthz', 'GET, HEAD'],
+    ] as const) {
+      const response = await app.inject({ method, url });
+      const body = problem(response, 405, 'METHOD_NOT_ALLOWED');
+      assert.equal(response.headers['allow'], allow);
+      assert.deepEqual(body['allowed'], allow.split(', '));
+    }
+    problem(await app.inject({ method: 'TRACE', url: '/v2/anything' }), 404, 'NOT_FOUND');
+  });
+
+  it('URI_TOO_LONG and REQUEST_INVALID for a URL the router cannot read', async () => {
+    problem(await app.inject(`/v1/datasets/${'a'.repeat(200)}`), 414, 'URI_TOO_LONG');
+    const bad = problem(await app.inject('/v1/datasets/%FF'), 400, 'REQUEST_INVALID');
+    assert.match(String(bad['detail']), /not a valid url/);
+  });
+
+  it('REQUEST_INVALID saying what is wrong for a body that nests too deep or could reach a prototype', async () => {
+    const deep = problem(
+      await post(
+        '/v1/datasets/events/query',
+        `{"where":${'{"op":"not","filter":'.repeat(328)}{}${'}'.repeat(329)}`,
+      ),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.match(String(deep['detail']), /nests deeper than 64 levels/);
+    const proto = problem(
+      await post('/v1/sql', '{"sql":"SELECT 1","params":{"__proto__":1}}'),
+      400,
+      'REQUEST_INVALID',
+    );
+    assert.match(String(proto['detail']), /"__proto__" key/);
+    const empty = problem(await post('/v1/datasets/events/query', ' '), 400, 'REQUEST_INVALID');
+    assert.match(String(empty['detail']), /empty/);
+  });
+
   it('serves openapi.yaml and the API page', async () => {
     const yaml = await app.inject('/openapi.yaml');
     assert.equal(yaml.statusCode, 200);
@@ -135,25 +177,87 @@ describe('HTTP errors answered without Spark', () => {
   });
 });
 
-describe('an unexpected failure', () => {
-  it('is a 500 INTERNAL that says nothing about it', async () => {
-    class BrokenRegistry extends DatasetRegistry {
-      override list(): never {
-        throw new Error('secret detail of a bug at /srv/app/internal.ts:42');
-      }
+/** One raw HTTP/1.1 exchange: what Node's parser refuses never reaches inject(). */
+async function exchange(
+  port: number,
+  request: string,
+): Promise<{ status: number; head: string; body: string }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.end(request);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), head, body };
+}
+
+describe('requests Node refuses before routing', () => {
+  it('answer problem+json: HEADERS_TOO_LARGE, and REQUEST_INVALID for what is not HTTP', async () => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const answers = [
+      [431, 'HEADERS_TOO_LARGE', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+      [431, 'HEADERS_TOO_LARGE', `GET /healthz?${'q'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+      [400, 'REQUEST_INVALID', 'FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n'],
+      [400, 'REQUEST_INVALID', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n'],
+    ] as const;
+    for (const [status, code, request] of answers) {
+      const answer = await exchange(port, request);
+      assert.equal(answer.status, status, answer.head);
+      assert.match(answer.head, /content-type: application\/problem\+json/i);
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      assert.equal(body['code'], code);
+      assert.equal(body['status'], status);
     }
+  });
+});
+
+describe('an unexpected failure', () => {
+  class BrokenRegistry extends DatasetRegistry {
+    override list(): never {
+      throw new Error('secret detail of a bug at /srv/app/internal.ts:42');
+    }
+  }
+  /** The service with a bug, and the lines it logs. */
+  async function brokenApp(): Promise<{ broken: FastifyInstance; logged: Record<string, unknown>[] }> {
+    const logged: Record<string, unknown>[] = [];
+    const stream = { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) };
     const broken = await buildApp(
-      loadConfig({
-        SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-        LOG_LEVEL: 'silent',
-        ANONYMOUS: 'true',
-      }),
+      loadConfig({ SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`, ANONYMOUS: 'true' }),
       { registry: new BrokenRegistry({ datasets: {} }) },
+      { logger: { level: 'error', stream } },
     );
+    return { broken, logged };
+  }
+  const bugLogged = (logged: Record<string, unknown>[]) =>
+    logged.some(
+      (line) => line['level'] === 50 && /secret detail of a bug/.test(JSON.stringify(line['err'] ?? '')),
+    );
+
+  it('is a 500 INTERNAL that says nothing about it, and is logged', async () => {
+    const { broken, logged } = await brokenApp();
     try {
       const body = problem(await broken.inject('/v1/datasets'), 500, 'INTERNAL');
       assert.equal(body['detail'], 'Internal error');
       assert.doesNotMatch(JSON.stringify(body), /secret|internal\.ts/);
+      assert.ok(bugLogged(logged));
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('in a GraphQL field too', async () => {
+    const { broken, logged } = await brokenApp();
+    try {
+      const response = await broken.inject({
+        method: 'POST',
+        url: '/graphql',
+        payload: { query: '{ datasets { name } }' },
+      });
+      const [error] = response.json<{ errors: { message: string; extensions: { code: string } }[] }>().errors;
+      assert.equal(error?.extensions.code, 'INTERNAL');
+      assert.doesNotMatch(response.body, /secret|internal\.ts/);
+      assert.ok(bugLogged(logged), JSON.stringify(logged));
     } finally {
       await broken.close();
     }

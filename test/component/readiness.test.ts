@@ -7,16 +7,16 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
 import { SharedProbe } from '../../src/http/health.js';
-import { startFakeConnect, type FakeConnect } from '../helpers/fake-connect.js';
+import { FakeConnectServer } from '../helpers/fake-connect.js';
 
 /** Probes of the fake server: AnalyzePlan(spark_version) calls. */
 let probes = 0;
 let release: (() => void) | undefined;
-let fake: FakeConnect;
+let fake: FakeConnectServer;
 let app: FastifyInstance;
 
 before(async () => {
-  fake = await startFakeConnect({
+  fake = await FakeConnectServer.start([], {
     analyze: async (request) => {
       if (request.analyze.case === 'sparkVersion') {
         probes++;

@@ -1,110 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { create, fromBinary, toBinary, type DescMethod } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { create, fromBinary, toBinary, type DescMethod, type MessageShape } from '@bufbuild/protobuf';
 import {
+  AnalyzePlanResponseSchema,
+  AnalyzePlanResponse_SchemaSchema,
+  AnalyzePlanResponse_SparkVersionSchema,
+  ConfigResponseSchema,
+  ExecutePlanResponseSchema,
   SparkConnectService,
   type AnalyzePlanRequest,
   type AnalyzePlanResponse,
+  type ConfigRequest,
+  type ExecutePlanRequest,
+  type Plan,
 } from '../../src/gen/spark/connect/base_pb.js';
+import { DataTypeSchema, type DataType } from '../../src/gen/spark/connect/types_pb.js';
 
-type Service = typeof SparkConnectService.method;
-type Analyze = (request: AnalyzePlanRequest) => Promise<AnalyzePlanResponse['result']>;
+type Kind = NonNullable<DataType['kind']['case']>;
 
-export interface FakeConnect {
-  /** `sc://127.0.0.1:<port>` */
-  readonly remote: string;
-  /** Calls received, by method name (`analyzePlan`, `config`, …). */
-  readonly calls: Map<string, number>;
-  close(): Promise<void>;
+/** A column the fake server reports for every plan. */
+export interface FakeColumn {
+  readonly name: string;
+  readonly kind: Extract<
+    Kind,
+    'long' | 'integer' | 'double' | 'string' | 'boolean' | 'date' | 'timestamp' | 'binary' | 'decimal'
+  >;
 }
 
+/** Answers AnalyzePlan instead of the fake's defaults (Spark's version, the columns). */
+export type FakeAnalyze = (request: AnalyzePlanRequest) => Promise<AnalyzePlanResponse['result']>;
+
 /**
- * A Spark Connect server that answers only what wiring tests need: Config (every key unset),
- * ReleaseSession, and AnalyzePlan as `analyze` says (Spark's version by default). Everything
- * else is UNIMPLEMENTED. Never a stand-in for what Spark computes.
+ * A Spark Connect server with no Spark behind it, for tests of the service's wiring and error
+ * paths (never for claims about what Spark answers): every plan has the given columns, every
+ * execution completes at once without rows, and the plans it was sent are kept.
  */
-export async function startFakeConnect(options: { analyze?: Analyze } = {}): Promise<FakeConnect> {
-  const calls = new Map<string, number>();
-  const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
-  const analyze: Analyze =
-    options.analyze ??
-    (() => Promise.resolve({ case: 'sparkVersion', value: { version: '4.2.0' } as never }));
-  const handlers: Partial<{
-    [K in keyof Service]: (request: MessageShape<Service[K]['input']>) => Promise<unknown>;
-  }> = {
-    config: (request) =>
-      Promise.resolve(
-        create(SparkConnectService.method.config.output, {
-          sessionId: request.sessionId,
-          pairs:
-            request.operation?.opType.case === 'get'
-              ? request.operation.opType.value.keys.map((key) => ({ key }))
-              : [],
-        }),
-      ),
-    analyzePlan: async (request) =>
-      create(SparkConnectService.method.analyzePlan.output, {
-        sessionId: request.sessionId,
-        result: await analyze(request),
-      }),
-    releaseSession: (request) =>
-      Promise.resolve(
-        create(SparkConnectService.method.releaseSession.output, { sessionId: request.sessionId }),
-      ),
-  };
-  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-  const implementation: grpc.UntypedServiceImplementation = {};
-  for (const [name, method] of Object.entries(SparkConnectService.method) as [keyof Service, DescMethod][]) {
-    const streaming = method.methodKind === 'server_streaming';
-    definition[name] = {
-      path: `/${method.parent.typeName}/${method.name}`,
-      requestStream: method.methodKind === 'client_streaming',
-      responseStream: streaming,
-      requestSerialize: (m: unknown) => Buffer.from(toBinary(method.input, m as never)),
-      requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
-      responseSerialize: (m: unknown) => Buffer.from(toBinary(method.output, m as never)),
-      responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
-    };
-    const handler = handlers[name] as ((request: unknown) => Promise<unknown>) | undefined;
-    implementation[name] = streaming
-      ? (call: grpc.ServerWritableStream<unknown, unknown>) => {
-          count(name);
-          call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: `${name} is not faked` });
-        }
-      : (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-          count(name);
-          if (handler === undefined) {
-            callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not faked` });
-            return;
-          }
-          handler(call.request).then(
-            (response) => {
-              callback(null, response);
-            },
-            (err: unknown) => {
-              callback({ code: grpc.status.INTERNAL, details: String(err) });
-            },
-          );
-        };
-  }
-  const server = new grpc.Server();
-  server.addService(definition, implementation);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (err) reject(err);
-      else resolve(bound);
+export class FakeConnectServer {
+  readonly plans: Plan[] = [];
+  readonly #server = new grpc.Server();
+  readonly #serverSessionId = randomUUID();
+  readonly #schema: DataType;
+  readonly #analyze: FakeAnalyze | undefined;
+  #port = 0;
+
+  private constructor(columns: readonly FakeColumn[], analyze: FakeAnalyze | undefined) {
+    this.#analyze = analyze;
+    this.#schema = create(DataTypeSchema, {
+      kind: {
+        case: 'struct',
+        value: {
+          fields: columns.map((c) => ({
+            name: c.name,
+            nullable: true,
+            dataType: create(DataTypeSchema, {
+              kind:
+                c.kind === 'decimal'
+                  ? { case: 'decimal', value: { precision: 38, scale: 10 } }
+                  : { case: c.kind, value: {} },
+            }),
+          })),
+        },
+      },
     });
-  });
-  return {
-    remote: `sc://127.0.0.1:${port}`,
-    calls,
-    close: () =>
-      new Promise((resolve) => {
-        server.tryShutdown(() => {
-          resolve();
-        });
-        setTimeout(() => {
-          server.forceShutdown();
-        }, 1_000).unref();
-      }),
-  };
+  }
+
+  static async start(
+    columns: readonly FakeColumn[],
+    options: { readonly analyze?: FakeAnalyze } = {},
+  ): Promise<FakeConnectServer> {
+    const fake = new FakeConnectServer(columns, options.analyze);
+    fake.#server.addService(definition(), fake.#handlers());
+    fake.#port = await new Promise<number>((resolve, reject) => {
+      fake.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+        if (err) reject(err);
+        else resolve(port);
+      });
+    });
+    return fake;
+  }
+
+  /** The connection string of the fake server. */
+  get remote(): string {
+    return `sc://127.0.0.1:${this.#port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.tryShutdown(() => {
+        resolve();
+      });
+    });
+  }
+
+  #ids(sessionId: string) {
+    return { sessionId, serverSideSessionId: this.#serverSessionId };
+  }
+
+  #handlers(): grpc.UntypedServiceImplementation {
+    const complete = (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
+      const { sessionId, operationId } = call.request;
+      call.write(
+        create(ExecutePlanResponseSchema, {
+          ...this.#ids(sessionId),
+          operationId: operationId ?? '',
+          responseId: randomUUID(),
+          responseType: { case: 'resultComplete', value: {} },
+        }),
+      );
+      call.end();
+    };
+    const unary =
+      <R>(answer: (request: R & { sessionId: string }) => unknown) =>
+      (call: grpc.ServerUnaryCall<R & { sessionId: string }, unknown>, done: grpc.sendUnaryData<unknown>) => {
+        done(null, answer(call.request));
+      };
+    return {
+      ExecutePlan: (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
+        if (call.request.plan !== undefined) this.plans.push(call.request.plan);
+        complete(call);
+      },
+      ReattachExecute: complete,
+      AnalyzePlan: (
+        call: grpc.ServerUnaryCall<AnalyzePlanRequest, unknown>,
+        done: grpc.sendUnaryData<unknown>,
+      ) => {
+        const { request } = call;
+        const fallback: AnalyzePlanResponse['result'] =
+          request.analyze.case === 'sparkVersion'
+            ? {
+                case: 'sparkVersion',
+                value: create(AnalyzePlanResponse_SparkVersionSchema, { version: '4.2.0' }),
+              }
+            : { case: 'schema', value: create(AnalyzePlanResponse_SchemaSchema, { schema: this.#schema }) };
+        (this.#analyze?.(request) ?? Promise.resolve(fallback)).then(
+          (result) => {
+            done(null, create(AnalyzePlanResponseSchema, { ...this.#ids(request.sessionId), result }));
+          },
+          (err: unknown) => {
+            done(err as grpc.ServiceError);
+          },
+        );
+      },
+      Config: unary<ConfigRequest>((request) =>
+        create(ConfigResponseSchema, { ...this.#ids(request.sessionId) }),
+      ),
+      ReleaseExecute: unary<object>((request) => this.#ids(request.sessionId)),
+      ReleaseSession: unary<object>((request) => this.#ids(request.sessionId)),
+      Interrupt: unary<object>((request) => this.#ids(request.sessionId)),
+      FetchErrorDetails: unary<object>((request) => this.#ids(request.sessionId)),
+    };
+  }
+}
+
+/** The gRPC service definition of SparkConnectService, from its protobuf-es descriptor. */
+function definition(): grpc.ServiceDefinition {
+  return Object.fromEntries<grpc.MethodDefinition<unknown, unknown>>(
+    SparkConnectService.methods.map((method: DescMethod) => [
+      method.name,
+      {
+        path: `/${SparkConnectService.typeName}/${method.name}`,
+        requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
+        responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
+        requestSerialize: (message: unknown) => Buffer.from(toBinary(method.input, message as never)),
+        // Spark reads plans up to spark.connect.grpc.marshallerRecursionLimit (1024) deep.
+        requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes, { recursionLimit: 1024 }),
+        responseSerialize: (message: unknown) =>
+          Buffer.from(toBinary(method.output, create(method.output, message as never))),
+        responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
+      },
+    ]),
+  );
 }

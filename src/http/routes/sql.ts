@@ -4,6 +4,7 @@ import { Errors, withExtras } from '../../errors.js';
 import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
 import type { SqlArguments } from '../../plan/sql.js';
 import type { Scalar } from '../../query/spec.js';
+import { base64Bytes } from '../../query/values.js';
 import type { QueryService } from '../../service/query-service.js';
 import { runResult } from '../run.js';
 import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
@@ -55,8 +56,15 @@ function typed(value: Scalar | TypedParameter, pointer: string): TypedValue {
   else if (typeof value === 'object') {
     result =
       value.type === 'null' ? { type: 'null' } : ({ type: value.type, value: value.value } as TypedValue);
-    if (value.type === 'binary')
-      result = { type: 'binary', value: Buffer.from(String(value.value), 'base64') };
+    if (value.type === 'binary') {
+      const bytes = base64Bytes(value.value);
+      if (bytes === undefined) {
+        throw withExtras(new Errors.QueryInvalid(`${pointer}: expected base64 text for binary`), {
+          pointer: `${pointer}/value`,
+        });
+      }
+      result = { type: 'binary', value: bytes };
+    }
   } else if (typeof value === 'number') {
     result = !Number.isInteger(value)
       ? { type: 'double', value }

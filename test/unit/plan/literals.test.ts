@@ -107,6 +107,25 @@ describe('literal', () => {
     rejects({ type: 'timestamp', value: '2024-01-01T24:00:00Z' }, /not a valid date-time/);
   });
 
+  it('takes the offsets Java takes, -18:00 to +18:00', () => {
+    assert.equal(value({ type: 'timestamp', value: '1970-01-01T18:00:00+18:00' }), 0n);
+    assert.equal(value({ type: 'timestamp', value: '1969-12-31T06:00:00-1800' }), 0n);
+    for (const offset of ['+99:99', '+18:01', '-18:30', '+12:60', '+1900']) {
+      rejects(
+        { type: 'timestamp', value: `2024-01-01T00:00:00${offset}` },
+        /offsets go from -18:00 to \+18:00/,
+      );
+    }
+  });
+
+  it('refuses a float out of the 32-bit range, which protobuf cannot encode', () => {
+    assert.equal(value({ type: 'float', value: 3.4028234663852886e38 }), 3.4028234663852886e38);
+    assert.equal(value({ type: 'float', value: -1e-50 }), -1e-50);
+    rejects({ type: 'float', value: 1e300 }, /out of the range of float/);
+    rejects({ type: 'float', value: -3.5e38 }, /out of the range of float/);
+    assert.equal(value({ type: 'double', value: 1e300 }), 1e300);
+  });
+
   it('round-trips every instant of years 0001-9999 through its ISO text', () => {
     const micros = fc.bigInt(-62135596800000000n, 253402300799999999n);
     fc.assert(

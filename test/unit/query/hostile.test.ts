@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toJson } from '@bufbuild/protobuf';
+import { toBinary, toJson } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { PlanSchema } from '../../../src/gen/spark/connect/base_pb.js';
 import { compilePlan } from '../../../src/plan/compile.js';
 import { QueryError } from '../../../src/query/errors.js';
-import type { QuerySpec } from '../../../src/query/spec.js';
+import { SPEC_LIMITS, type QuerySpec } from '../../../src/query/spec.js';
 import { validateQuery } from '../../../src/query/validate.js';
-import { FIXTURE, FIXTURE_TEMPLATE } from '../../helpers/fixture-dataset.js';
+import { FIXTURE, FIXTURE_SQL, FIXTURE_TEMPLATE } from '../../helpers/fixture-dataset.js';
+import { deepFilter, filterTree, hugeNumber, hugeNumberText, oddKey } from '../../helpers/hostile.js';
 
 /** The plan with every literal value blanked: what a value must never change. */
 function shapeOf(spec: QuerySpec): string {
@@ -87,6 +88,60 @@ describe('hostile input', () => {
             plan(as),
             benign.replace('"benign_alias"', () => JSON.stringify(as)),
           );
+        },
+      ),
+    );
+  });
+});
+
+const hostileSpec: fc.Arbitrary<QuerySpec> = fc.record(
+  {
+    params: fc.dictionary(oddKey, fc.oneof(hugeNumber, fc.string())),
+    select: fc.array(fc.oneof(fc.constantFrom('id', 'name'), oddKey), { maxLength: 300 }),
+    where: fc.oneof(filterTree, deepFilter),
+    limit: hugeNumber,
+    offset: hugeNumber,
+  },
+  { requiredKeys: [] },
+);
+
+/** The query's fate: refused with a QueryError (a 400), or a plan protobuf can encode for Spark. */
+function fate(spec: QuerySpec, shape = FIXTURE, template = FIXTURE_TEMPLATE): 'refused' | 'planned' {
+  let plan;
+  try {
+    plan = compilePlan(validateQuery(spec, shape), template);
+  } catch (err) {
+    if (err instanceof QueryError) return 'refused';
+    throw err;
+  }
+  toBinary(PlanSchema, plan);
+  return 'planned';
+}
+
+describe('hostile shapes and sizes', () => {
+  it('huge numbers, deep and wide trees, long patterns and odd keys are refused or planned, never more', () => {
+    fc.assert(
+      fc.property(hostileSpec, (spec) => {
+        const outcome = fate(spec);
+        if (outcome === 'planned') {
+          const q = validateQuery(spec, FIXTURE);
+          assert.ok(q.limit + q.offset <= SPEC_LIMITS.maxRowIndex);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('as parameter values and names of a SQL dataset', () => {
+    const { shape, template } = FIXTURE_SQL;
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.oneof(oddKey, fc.constantFrom('since', 'region', 'top')),
+          fc.oneof(hugeNumber, hugeNumberText),
+        ),
+        (params) => {
+          fate({ params: { since: '2024-01-01', ...params } }, shape, template);
         },
       ),
     );

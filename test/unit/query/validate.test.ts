@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryError } from '../../../src/query/errors.js';
-import type { QuerySpec } from '../../../src/query/spec.js';
-import { validateQuery } from '../../../src/query/validate.js';
+import type { ScalarType } from '../../../src/plan/literals.js';
+import type { QuerySpec, Scalar } from '../../../src/query/spec.js';
+import { validateQuery, type DatasetShape } from '../../../src/query/validate.js';
 import { FIXTURE, FIXTURE_SQL } from '../../helpers/fixture-dataset.js';
 
 function refused(
@@ -184,6 +185,145 @@ describe('validateQuery', () => {
       filters: Array.from({ length: 201 }, (_v, k) => ({ op: 'eq', column: 'id', value: k })),
     };
     assert.throws(() => validateQuery({ where: wide } as QuerySpec, FIXTURE), /at most 200 conditions/);
+  });
+
+  it('counts every condition of the query, in every branch, where and having together', () => {
+    const leaf = { op: 'eq', column: 'id', value: 1 };
+    const and = (n: number) => ({ op: 'and', filters: Array.from({ length: n }, () => leaf) });
+    // An OR of 90 ANDs of 100 conditions is 9,000 conditions.
+    const wide = { op: 'or', filters: Array.from({ length: 90 }, () => and(100)) };
+    refused({ where: wide }, '/where/filters/2', /at most 200 conditions \(where and having together\)/);
+    assert.ok(validateQuery({ where: { op: 'or', filters: [and(100), and(100)] } } as QuerySpec, FIXTURE));
+    const grouped = { groupBy: ['name'], aggregates: [{ fn: 'count', as: 'c' }] };
+    const having = {
+      op: 'or',
+      filters: Array.from({ length: 101 }, () => ({ op: 'gt', column: 'c', value: 1 })),
+    };
+    refused({ ...grouped, where: and(100), having }, '/having', /at most 200 conditions/);
+    refused(
+      { where: { op: 'not', filter: { op: 'and', filters: [] } } },
+      '/where/filter/filters',
+      /needs a condition/,
+    );
+  });
+
+  it('refuses a tree too large or too deep after reading no more of it than the limits allow', () => {
+    // Conditions looked at, whatever the tree holds beyond them.
+    const read = new Set<object>();
+    const counted = (filter: object): object =>
+      new Proxy(filter, {
+        get(target, key, receiver) {
+          read.add(target);
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+    const leaf = () => counted({ op: 'eq', column: 'id', value: 1 });
+    const and = (n: number) => counted({ op: 'and', filters: Array.from({ length: n }, leaf) });
+    // 30,000 conditions: refused once the first 200 are counted.
+    refused(
+      { where: { op: 'or', filters: Array.from({ length: 300 }, () => and(100)) } },
+      '/where',
+      /at most 200/,
+    );
+    refused(
+      { where: { op: 'or', filters: Array.from({ length: 30 }, () => and(1000)) } },
+      '/where/filters/0',
+      /at most 200/,
+    );
+    refused(
+      { where: { op: 'or', filters: Array.from({ length: 100 }, () => and(100)) } },
+      '/where/filters/2',
+      /at most 200/,
+    );
+    assert.ok(read.size <= 210, `read ${read.size} conditions`);
+    read.clear();
+    let deep: object = leaf();
+    for (let k = 0; k < 100_000; k++) deep = counted({ op: 'not', filter: deep });
+    refused({ where: deep }, `/where${'/filter'.repeat(9)}`, /nest at most 8 deep/);
+    assert.ok(read.size <= 10, `read ${read.size} conditions`);
+  });
+
+  it('bounds what reaches the plan: list sizes, patterns, limit and offset', () => {
+    const values = (n: number) => Array.from({ length: n }, (_v, k) => k);
+    assert.ok(validateQuery({ where: { op: 'in', column: 'id', values: values(1000) } }, FIXTURE));
+    refused({ where: { op: 'in', column: 'id', values: values(1001) } }, '/where/values', /1 to 1000 values/);
+    refused({ where: { op: 'not_in', column: 'id', values: [] } }, '/where/values', /1 to 1000 values/);
+    const pattern = (n: number) => '%_'.repeat(n / 2);
+    assert.ok(validateQuery({ where: { op: 'like', column: 'name', pattern: pattern(100) } }, FIXTURE));
+    refused(
+      { where: { op: 'ilike', column: 'name', pattern: pattern(102) } },
+      '/where/pattern',
+      /at most 100 wildcards/,
+    );
+    // Escaped wildcards are literal characters.
+    const escaped = `${'\\%'.repeat(500)}${'_'.repeat(100)}`;
+    assert.ok(validateQuery({ where: { op: 'like', column: 'name', pattern: escaped } }, FIXTURE));
+    refused({ select: [] }, '/select', /at least one column/);
+    refused({ orderBy: Array.from({ length: 257 }, () => 'id') }, '/orderBy', /at most 256 items/);
+    const big = { ...FIXTURE, maxLimit: 2 ** 31 - 1 };
+    for (const offset of [2 ** 31, 1e10, 1e30, Infinity, -1, 1.5]) {
+      refused({ offset }, '/offset', /integer from 0 to 2147483647/, undefined, big);
+    }
+    refused({ limit: 1, offset: 2 ** 31 - 1 }, '/offset', /limit \+ offset is 2147483648/, undefined, big);
+    refused({ offset: 2 ** 31 - 100 }, '/offset', /limit \+ offset/, undefined, big);
+    assert.equal(validateQuery({ limit: 1, offset: 2 ** 31 - 2 }, big).offset, 2 ** 31 - 2);
+    refused(
+      { aggregates: [{ fn: 'approx_percentile', column: 'x', percentile: Number.NaN, as: 'p' }] },
+      '/aggregates/0/percentile',
+      /between 0 and 1/,
+    );
+  });
+
+  it('takes any name as a parameter name, __proto__ and constructor too', () => {
+    const { shape } = FIXTURE_SQL;
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const params = Object.fromEntries([
+        ['since', '2024-01-01'],
+        [name, 1],
+      ]) as Record<string, Scalar>;
+      refused({ params }, `/params/${name}`, new RegExp(`no parameter "${name}"`), undefined, shape);
+    }
+  });
+
+  it('compares parameter bounds exactly, as Spark orders the values', () => {
+    const shape = (type: ScalarType, min: Scalar, max: Scalar) => ({
+      ...FIXTURE,
+      parameters: { p: { type, required: true, min, max } },
+    });
+    const accepts = (s: DatasetShape, p: Scalar) => {
+      assert.ok(validateQuery({ params: { p } }, s), String(p));
+    };
+    const tooLow = (s: DatasetShape, p: Scalar) => {
+      refused({ params: { p } }, '/params/p', /less than the minimum/, undefined, s);
+    };
+    const tooHigh = (s: DatasetShape, p: Scalar) => {
+      refused({ params: { p } }, '/params/p', /more than the maximum/, undefined, s);
+    };
+    // Longs beyond 2^53, which doubles cannot tell apart.
+    const long = shape('long', '-9007199254740993', '9007199254740993');
+    accepts(long, '9007199254740993');
+    accepts(long, '-9007199254740993');
+    tooHigh(long, '9007199254740994');
+    tooLow(long, '-9007199254740994');
+    tooHigh(long, '9223372036854775807');
+    // Decimals that differ beyond double precision.
+    const decimal = shape('decimal', '0.10000000000000000001', '12345678901234567890.5');
+    accepts(decimal, '0.10000000000000000001');
+    tooLow(decimal, '0.1');
+    tooLow(decimal, 0.1);
+    accepts(decimal, '12345678901234567890.5');
+    tooHigh(decimal, '12345678901234567890.50000000000000001');
+    // Numbers that came as text (query strings) compare as numbers, not text.
+    const int = shape('int', 1, 100);
+    accepts(int, '99');
+    accepts(int, '2');
+    tooHigh(int, '101');
+    // Timestamps compare by their instant, whatever their offsets.
+    const ts = shape('timestamp', '2024-01-01T00:00:00Z', '2024-12-31T00:00:00Z');
+    accepts(ts, '2024-01-01T01:00:00+01:00');
+    tooLow(ts, '2024-01-01T00:59:59+01:00');
+    // NaN is above every number in Spark's order.
+    tooHigh(shape('double', 0, 1e308), 'NaN');
   });
 
   it('binds parameters: defaults, required ones, allowed values and bounds', () => {
