@@ -20,8 +20,13 @@ import type { GraphQLContext, SchemaOptions } from './schema.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
-/** How long start-up waits for Spark to describe the datasets before serving the generic schema. */
-const DESCRIBE_AT_START_MS = 15_000;
+/**
+ * How long start-up waits for Spark to describe the datasets before serving the generic schema:
+ * less than Fastify's plugin timeout (10 s), past which start-up would fail instead.
+ */
+const DESCRIBE_AT_START_MS = 8_000;
+/** How long each later attempt, in the background, may take. */
+const DESCRIBE_LATER_MS = 15_000;
 const DESCRIBE_RETRY_MS = 5_000;
 
 declare module 'fastify' {
@@ -189,7 +194,7 @@ export async function graphqlRoutes(
   let retry: NodeJS.Timeout | undefined;
   const keepTrying = () => {
     retry = setTimeout(() => {
-      describe(AbortSignal.timeout(DESCRIBE_AT_START_MS)).catch((err: unknown) => {
+      describe(AbortSignal.timeout(DESCRIBE_LATER_MS)).catch((err: unknown) => {
         app.log.warn({ err }, 'GraphQL: could not describe the datasets yet; serving the generic schema');
         keepTrying();
       });

@@ -44,4 +44,38 @@ describe('start-up', () => {
       await fake.close();
     }
   });
+
+  it('starts when Spark takes longer to describe the datasets than Fastify lets a start-up hook run', async () => {
+    // Spark answers its version but never the datasets' columns.
+    const fake = await FakeConnectServer.start([], {
+      analyze: (request) =>
+        request.analyze.case === 'sparkVersion'
+          ? Promise.resolve({ case: 'sparkVersion', value: { version: '4.2.0' } as never })
+          : new Promise(() => undefined),
+    });
+    try {
+      const app = await buildApp(
+        loadConfig({ SPARK_REMOTE: fake.remote, LOG_LEVEL: 'silent', ANONYMOUS: 'true' }),
+        { registry: new DatasetRegistry({ datasets: { d: { description: 'd', sql: 'SELECT 1 AS x' } } }) },
+      );
+      try {
+        // The generic schema meanwhile: its fields answer, the dataset's typed field is not there yet.
+        const answer = await app.inject({
+          method: 'POST',
+          url: '/graphql',
+          payload: { query: '{ d { x } }' },
+        });
+        assert.equal(answer.statusCode, 400, answer.body);
+        const { errors } = answer.json<{ errors: { message: string }[] }>();
+        assert.deepEqual(
+          errors.map((e) => e.message),
+          ['Cannot query field "d" on type "Query".'],
+        );
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
 });
