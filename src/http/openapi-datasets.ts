@@ -1,5 +1,6 @@
 import { typeFamily, type TypeFamily } from '../query/columns.js';
 import type { DatasetDescription } from '../service/query-service.js';
+import { resultDocumentSchema } from './openapi.js';
 
 /**
  * Operations of one dataset for the OpenAPI document a server serves, typed the way the
@@ -231,23 +232,7 @@ export function datasetOperations(
         }),
       ),
     },
-    [`${name}ResultDocument`]: {
-      type: 'object',
-      required: ['columns', 'rows', 'rowCount', 'truncated'],
-      properties: {
-        columns: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name', 'type'],
-            properties: { name: { type: 'string' }, type: { type: 'string' } },
-          },
-        },
-        rows: { type: 'array', items: ref(`${name}Row`) },
-        rowCount: { type: 'integer' },
-        truncated: { type: 'boolean' },
-      },
-    },
+    [`${name}ResultDocument`]: resultDocumentSchema(ref(`${name}Row`)),
     [`${name}QuerySpec`]: typedQuerySpec(generic.querySpec, name, params.length > 0),
     ...typedFilters(generic.filters, name),
   };

@@ -303,23 +303,7 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
         TypedParameter: component(TypedParameter),
         DatasetList: component(DatasetList),
         DatasetDescription: component(DatasetDescription),
-        ResultDocument: {
-          type: 'object',
-          required: ['columns', 'rows', 'rowCount', 'truncated'],
-          properties: {
-            columns: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['name', 'type'],
-                properties: { name: { type: 'string' }, type: { type: 'string' } },
-              },
-            },
-            rows: { type: 'array', items: { type: 'object' } },
-            rowCount: { type: 'integer' },
-            truncated: { type: 'boolean' },
-          },
-        },
+        ResultDocument: resultDocumentSchema({ type: 'object' }),
         Problem: problemSchema(),
         GraphQLResponse: {
           type: 'object',
@@ -355,6 +339,27 @@ export function openApiDocument(version: string = VERSION): Record<string, unkno
           },
         },
       },
+    },
+  };
+}
+
+/** The `application/json` result document, its rows described by `row`. */
+export function resultDocumentSchema(row: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['columns', 'rows', 'rowCount', 'truncated'],
+    properties: {
+      columns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'type'],
+          properties: { name: { type: 'string' }, type: { type: 'string' } },
+        },
+      },
+      rows: { type: 'array', items: row },
+      rowCount: { type: 'integer' },
+      truncated: { type: 'boolean' },
     },
   };
 }
