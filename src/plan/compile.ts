@@ -5,6 +5,7 @@ import { Aggregate_GroupType, RelationSchema, type Relation } from '../gen/spark
 import { tracedSync } from '../observability/tracing.js';
 import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validate.js';
 import { alias, call, column, sortOrder, star, value } from './expressions.js';
+import { likeCondition } from './like.js';
 import { literalExpression, type TypedValue } from './literals.js';
 import { timeBucket } from './time-bucket.js';
 
@@ -141,7 +142,7 @@ function condition(c: Condition): Expression {
       ]);
     case 'like':
     case 'ilike':
-      return call(c.op, [column(c.column), value({ type: 'string', value: c.pattern })]);
+      return likeCondition(c.op, column(c.column), c.pattern);
     case 'is_null':
       return call('isnull', [column(c.column)]);
     case 'not_null':

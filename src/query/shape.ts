@@ -1,4 +1,5 @@
 import { QueryError } from './errors.js';
+import { LikePatternError, likeWildcards, type LikeWildcards } from './like-pattern.js';
 import { SPEC_LIMITS, type Filter, type QuerySpec } from './spec.js';
 
 /**
@@ -68,17 +69,23 @@ function tooMany(pointer: string): QueryError {
   );
 }
 
-/** Spark turns a LIKE pattern into a Java regular expression, whose compiler overflows on long ones. */
+/**
+ * A LIKE pattern Spark accepts: escapes only before `%`, `_` and `\` (Spark refuses any other),
+ * and at most {@link SPEC_LIMITS.maxPatternWildcards} wildcards, since Spark compiles a pattern
+ * into a Java regular expression, whose compiler overflows on long ones.
+ */
 export function checkPattern(pattern: string, pointer: string): void {
-  let wildcards = 0;
-  for (let k = 0; k < pattern.length; k++) {
-    const c = pattern[k];
-    if (c === '\\') k++;
-    else if ((c === '%' || c === '_') && ++wildcards > SPEC_LIMITS.maxPatternWildcards) {
-      throw new QueryError(
-        pointer,
-        `a pattern may have at most ${SPEC_LIMITS.maxPatternWildcards} wildcards (% and _)`,
-      );
-    }
+  let wildcards: LikeWildcards;
+  try {
+    wildcards = likeWildcards(pattern);
+  } catch (err) {
+    if (err instanceof LikePatternError) throw new QueryError(pointer, err.message);
+    throw err;
+  }
+  if (wildcards.any + wildcards.one > SPEC_LIMITS.maxPatternWildcards) {
+    throw new QueryError(
+      pointer,
+      `a pattern may have at most ${SPEC_LIMITS.maxPatternWildcards} wildcards (% and _)`,
+    );
   }
 }

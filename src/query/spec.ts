@@ -77,7 +77,8 @@ const variants = [
       title: 'Pattern',
       description:
         'SQL LIKE pattern: `%` any characters, `_` one character ' +
-        `(at most ${SPEC_LIMITS.maxPatternWildcards} of them); \`ilike\` ignores case.`,
+        `(at most ${SPEC_LIMITS.maxPatternWildcards} of them); ` +
+        '`\\%`, `\\_` and `\\\\` are those characters (no other escape); `ilike` ignores case.',
     },
   ),
   Type.Object({ op: Type.Enum([...NULL_OPS]), column: ColumnName }, { ...strict, title: 'NullCheck' }),

@@ -140,19 +140,19 @@ describe('LIKE patterns', () => {
     );
   });
 
-  // `%` costs backtracking in Java's regular expressions; the patterns stay off that cliff.
   const piece = fc.oneof(
     { weight: 12, arbitrary: fc.constantFrom('_', 'a', 'b', 'B', 'é', '😀', '\\\\', '\\%', '\\_') },
-    { weight: 2, arbitrary: fc.constant('%') },
+    { weight: 3, arbitrary: fc.constant('%') },
     // An escape before nothing or before a letter: Spark refuses the pattern.
     { weight: 1, arbitrary: fc.constant('\\') },
   );
+  // The reference, Spark's own LIKE, backtracks over the placements of `%`: a few of them.
   const pattern = fc
     .array(piece, { maxLength: 120 })
     .map((parts) => parts.join(''))
-    .filter((p) => p.split('%').length <= 3);
+    .filter((p) => p.split('%').length <= 6);
 
-  it('any pattern up to the cap answers what Spark’s own LIKE answers, or a 4xx, never a 5xx', async () => {
+  it('any pattern up to the cap answers what Spark’s own LIKE answers, or a 400 where Spark refuses it', async () => {
     const session = served.app.queries.pool;
     await fc.assert(
       fc.asyncProperty(pattern, fc.boolean(), async (p, ilike) => {
@@ -163,19 +163,27 @@ describe('LIKE patterns', () => {
           orderBy: ['id'],
           limit: 1000,
         });
-        assert.ok(answer.status < 500, `${answer.status} ${answer.text()} for ${JSON.stringify(p)}`);
-        if (answer.status !== 200) return;
-        const expected = await session.withSession((s) =>
-          collectSql(s, `SELECT id FROM words WHERE word ${op.toUpperCase()} :p ORDER BY id`, {
-            named: { p: { type: 'string', value: p } },
-          }),
-        );
+        const expected = await session
+          .withSession((s) =>
+            collectSql(s, `SELECT id FROM words WHERE word ${op.toUpperCase()} :p ORDER BY id`, {
+              named: { p: { type: 'string', value: p } },
+            }),
+          )
+          .then(
+            (result) => result.rows.map((r) => r['id']),
+            (err: unknown) => {
+              if (err instanceof SparkError) return err;
+              throw err;
+            },
+          );
+        if (expected instanceof SparkError) {
+          refused(answer, '/where/pattern', /escape character/);
+          assert.equal((answer.json() as { code: string }).code, 'QUERY_INVALID');
+          return;
+        }
+        assert.equal(answer.status, 200, `${answer.text()} for ${JSON.stringify(p)}`);
         const ids = (answer.json() as { rows: { id: string }[] }).rows.map((r) => BigInt(r.id));
-        assert.deepEqual(
-          ids,
-          expected.rows.map((r) => r['id']),
-          JSON.stringify(p),
-        );
+        assert.deepEqual(ids, expected, JSON.stringify(p));
       }),
       { numRuns: 25 },
     );

@@ -125,6 +125,8 @@ describe('QuerySpecs against Spark, compared with hand-written SQL', () => {
       { op: 'between', column: 'id', from: 100, to: '150' },
       { op: 'like', column: 'name', pattern: '%ta' },
       { op: 'ilike', column: 'name', pattern: 'b%' },
+      { op: 'like', column: 'name', pattern: '%l%h%' },
+      { op: 'ilike', column: 'name', pattern: '_%P%L%n' },
       { op: 'is_null', column: 'ts' },
       { op: 'not_null', column: 'x' },
       { op: 'and', filters: [eq('flag', true), { op: 'gt', column: 'id', value: 1000 }] },
@@ -274,7 +276,7 @@ function leaf(): fc.Arbitrary<Filter> {
         fc.record({
           op: fc.constantFrom('like', 'ilike' as const),
           column: fc.constant(column),
-          pattern: fc.constantFrom('a%', '%TA', '_eta', '%a%', 'ALPHA'),
+          pattern: fc.constantFrom('a%', '%TA', '_eta', '%a%', 'ALPHA', '%l%a', '_%E%a%', '%%t%'),
         }),
       );
     }

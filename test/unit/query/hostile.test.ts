@@ -18,6 +18,8 @@ function shapeOf(spec: QuerySpec): string {
   return json.replace(/"literal":\{"(\w+)":("(?:[^"\\]|\\.)*"|[^}]*)\}/g, '"literal":{"$1":_}');
 }
 
+const likeSpec = (pattern: string): QuerySpec => ({ where: { op: 'like', column: 'name', pattern } });
+
 const hostile = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
@@ -47,12 +49,21 @@ describe('hostile input', () => {
   });
 
   it('in patterns and set members, too', () => {
-    const like = shapeOf({ where: { op: 'like', column: 'name', pattern: 'x' } });
+    // A pattern with two `%` or more is matched another way (see plan/like.ts), and one with an
+    // escape Spark refuses is refused; either way the pattern stays a literal.
+    const like = [shapeOf(likeSpec('x')), shapeOf(likeSpec('%x%_'))];
     const set = shapeOf({ where: { op: 'in', column: 'name', values: ['x', 'y'] } });
     fc.assert(
       fc.property(hostile, hostile, (a, b) => {
-        assert.equal(shapeOf({ where: { op: 'like', column: 'name', pattern: a } }), like);
         assert.equal(shapeOf({ where: { op: 'in', column: 'name', values: [a, b] } }), set);
+        let shape: string;
+        try {
+          shape = shapeOf(likeSpec(a));
+        } catch (err) {
+          assert.ok(err instanceof QueryError && /escape character/.test(err.message), String(err));
+          return;
+        }
+        assert.ok(like.includes(shape), a);
       }),
     );
   });

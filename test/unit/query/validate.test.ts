@@ -258,6 +258,9 @@ describe('validateQuery', () => {
     // Escaped wildcards are literal characters.
     const escaped = `${'\\%'.repeat(500)}${'_'.repeat(100)}`;
     assert.ok(validateQuery({ where: { op: 'like', column: 'name', pattern: escaped } }, FIXTURE));
+    // Escapes Spark refuses are refused before they reach it.
+    refused({ where: { op: 'like', column: 'name', pattern: 'a\\b' } }, '/where/pattern', /escape character/);
+    refused({ where: { op: 'ilike', column: 'name', pattern: 'a%\\' } }, '/where/pattern', /ends with/);
     refused({ select: [] }, '/select', /at least one column/);
     refused({ orderBy: Array.from({ length: 257 }, () => 'id') }, '/orderBy', /at most 256 items/);
     const big = { ...FIXTURE, maxLimit: 2 ** 31 - 1 };
