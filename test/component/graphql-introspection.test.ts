@@ -8,21 +8,13 @@ import {
   printSchema,
   type IntrospectionQuery,
 } from 'graphql';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { closedPort } from '../helpers/closed-port.js';
+import { appWithoutSpark } from '../helpers/offline-app.js';
 
 /** Introspection with the default limits: what tools send works, abuse is refused. */
 let app: FastifyInstance;
 
 before(async () => {
-  app = await buildApp(
-    loadConfig({
-      SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-      LOG_LEVEL: 'silent',
-      ANONYMOUS: 'true',
-    }),
-  );
+  app = await appWithoutSpark();
 });
 after(async () => {
   await app.close();

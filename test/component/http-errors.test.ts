@@ -6,17 +6,12 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
 import { closedPort } from '../helpers/closed-port.js';
+import { appWithoutSpark } from '../helpers/offline-app.js';
 
 /** The service with Spark unreachable: everything that must be answered without it. */
 let app: FastifyInstance;
 before(async () => {
-  app = await buildApp(
-    loadConfig({
-      SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-      LOG_LEVEL: 'silent',
-      ANONYMOUS: 'true',
-    }),
-  );
+  app = await appWithoutSpark();
 });
 after(() => app.close());
 

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { closedPort } from '../helpers/closed-port.js';
+import { appWithoutSpark } from '../helpers/offline-app.js';
 
 /** GraphiQL and the API page load everything from the service itself (Spark unreachable). */
 let app: FastifyInstance;
 
 before(async () => {
-  app = await buildApp(
-    loadConfig({
-      SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-      LOG_LEVEL: 'silent',
-      ANONYMOUS: 'true',
-      GRAPHIQL: 'true',
-    }),
-  );
+  app = await appWithoutSpark({ GRAPHIQL: 'true' });
 });
 after(async () => {
   await app.close();
