@@ -7,7 +7,7 @@ import {
   type Problem,
   type ProblemExtras,
 } from '../errors.js';
-import { LiteralError } from '../plan/literals.js';
+import { ValueError } from '../query/value-error.js';
 import { QueryError } from '../query/errors.js';
 import { UnknownDatasetError } from '../service/catalog.js';
 import { ClientSqlError } from '../service/client-sql-error.js';
@@ -87,7 +87,7 @@ export function toCatalogueError(
   if (err instanceof QueryError) {
     return withExtras(new Errors.QueryInvalid(err.message), { pointer: err.pointer, allowed: err.allowed });
   }
-  if (err instanceof LiteralError) return new Errors.QueryInvalid(err.message);
+  if (err instanceof ValueError) return new Errors.QueryInvalid(err.message);
   if (err instanceof UnknownDatasetError) {
     return withExtras(new Errors.DatasetNotFound(err.message.replace(/^there is no dataset "(.*)"$/, '$1')), {
       allowed: err.known,

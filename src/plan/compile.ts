@@ -6,7 +6,8 @@ import { tracedSync } from '../observability/tracing.js';
 import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validate.js';
 import { alias, call, column, sortOrder, star, value } from './expressions.js';
 import { likeCondition } from './like.js';
-import { literalExpression, type TypedValue } from './literals.js';
+import type { TypedValue } from '../query/scalar-types.js';
+import { literalExpression } from './literals.js';
 import { timeBucket } from './time-bucket.js';
 
 /** Where a dataset's rows come from: a table or view, or a SQL template with `:name` parameters. */

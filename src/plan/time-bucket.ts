@@ -3,7 +3,8 @@ import { ExpressionSchema, type Expression } from '../gen/spark/connect/expressi
 import { sparkTimeZone } from '../query/time-zone.js';
 import type { TimeBucket } from '../query/validate.js';
 import { call, value } from './expressions.js';
-import { dataType, type ScalarType } from './literals.js';
+import type { ScalarType } from '../query/scalar-types.js';
+import { dataType } from './literals.js';
 
 /** The kinds of column a time bucket applies to. */
 export type BucketedType = 'date' | 'timestamp' | 'timestamp_ntz';

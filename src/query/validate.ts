@@ -1,4 +1,4 @@
-import type { ScalarType, TypedValue } from '../plan/literals.js';
+import type { ScalarType, TypedValue } from './scalar-types.js';
 import {
   isNumeric,
   isOrderable,

@@ -7,7 +7,7 @@ import { compilePlan } from '../plan/compile.js';
 import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
 import { Errors } from '../errors.js';
-import { LiteralError } from '../plan/literals.js';
+import { ValueError } from '../query/value-error.js';
 import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
 import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
@@ -169,7 +169,7 @@ function boundRowFilter(name: string, filter: Filter, shape: DatasetShape) {
   try {
     return validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
   } catch (err) {
-    if (!(err instanceof QueryError || err instanceof LiteralError)) throw err;
+    if (!(err instanceof QueryError || err instanceof ValueError)) throw err;
     throw new Errors.Forbidden(
       `dataset "${name}" shows rows by claims of your credentials that do not fit it`,
       { cause: err },

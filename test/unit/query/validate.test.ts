@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryError } from '../../../src/query/errors.js';
-import type { ScalarType } from '../../../src/plan/literals.js';
+import type { ScalarType } from '../../../src/query/scalar-types.js';
 import type { QuerySpec, Scalar } from '../../../src/query/spec.js';
 import { validateQuery, type DatasetShape } from '../../../src/query/validate.js';
 import { FIXTURE, FIXTURE_SQL } from '../../helpers/fixture-dataset.js';
