@@ -1,12 +1,17 @@
 import type { ScalarType, TypedValue } from './scalar-types.js';
 import {
-  isNumeric,
-  isOrderable,
-  isTemporal,
-  typeFamily,
-  type ColumnInfo,
-  type TypeFamily,
-} from './columns.js';
+  aggregateRefusal,
+  aggregateResultType,
+  bucketFits,
+  bucketTakesTimeZone,
+  filterOpNeed,
+  isBucketable,
+  isFilterable,
+  isGroupableType,
+  isListed,
+  isSortable,
+} from './column-rules.js';
+import { typeFamily, type ColumnInfo, type TypeFamily } from './columns.js';
 import { QueryError } from './errors.js';
 import { sparkTimeZone } from './time-zone.js';
 import { compareValues } from './order.js';
@@ -278,7 +283,7 @@ function condition(
       break;
   }
   const column = columns.get(filter.column, `${pointer}/column`);
-  if (allowedColumns !== undefined && !allowedColumns.includes(column.name)) {
+  if (allowedColumns !== undefined && !isFilterable(column.name, allowedColumns)) {
     throw new QueryError(
       `${pointer}/column`,
       `column "${column.name}" cannot be filtered on`,
@@ -286,6 +291,10 @@ function condition(
     );
   }
   const family = typeFamily(column.type);
+  const need = filterOpNeed(filter.op);
+  if (need !== undefined) {
+    requireFamily(family, need.test, `${pointer}/op`, `"${filter.op}" needs ${need.needs}`, column);
+  }
   const value = (v: Scalar, p: string) => typedValue(v, family, column.type, p);
   switch (filter.op) {
     case 'eq':
@@ -295,7 +304,6 @@ function condition(
     case 'lte':
     case 'gt':
     case 'gte':
-      requireFamily(family, isOrderable, `${pointer}/op`, `"${filter.op}" needs an orderable column`, column);
       return { op: filter.op, column: column.name, value: value(filter.value, `${pointer}/value`) };
     case 'in':
     case 'not_in':
@@ -311,7 +319,6 @@ function condition(
         values: filter.values.map((v, k) => value(v, `${pointer}/values/${k}`)),
       };
     case 'between':
-      requireFamily(family, isOrderable, `${pointer}/op`, '"between" needs an orderable column', column);
       return {
         op: 'between',
         column: column.name,
@@ -320,13 +327,6 @@ function condition(
       };
     case 'like':
     case 'ilike':
-      requireFamily(
-        family,
-        (f) => f === 'string',
-        `${pointer}/op`,
-        `"${filter.op}" needs a string column`,
-        column,
-      );
       checkPattern(filter.pattern, `${pointer}/pattern`);
       return { op: filter.op, column: column.name, pattern: filter.pattern };
     case 'is_null':
@@ -359,11 +359,11 @@ function groupColumn(
 ): GroupColumn {
   const spec = typeof item === 'string' ? { column: item } : item;
   const column = columns.get(spec.column, typeof item === 'string' ? pointer : `${pointer}/column`);
-  if (groupable !== undefined && !groupable.includes(column.name)) {
+  if (groupable !== undefined && !isListed(column.name, groupable)) {
     throw new QueryError(pointer, `column "${column.name}" cannot be grouped by`, groupable);
   }
   const family = typeFamily(column.type);
-  if (family === 'complex' || family === 'other') {
+  if (!isGroupableType(family)) {
     throw new QueryError(pointer, `cannot group by "${column.name}" of type ${column.type}`);
   }
   if (spec.bucket === undefined) {
@@ -373,21 +373,18 @@ function groupColumn(
   }
   requireFamily(
     family,
-    isTemporal,
+    isBucketable,
     `${pointer}/bucket`,
     'time buckets need a date or timestamp column',
     column,
   );
-  if (family === 'date') {
-    // A date has neither hours nor a time zone.
-    if (spec.bucket === 'minute' || spec.bucket === 'hour') {
-      throw new QueryError(
-        `${pointer}/bucket`,
-        `"${column.name}" is a date: bucket it by day, week, month, quarter or year`,
-      );
-    }
+  if (!bucketFits(family, spec.bucket)) {
+    throw new QueryError(
+      `${pointer}/bucket`,
+      `"${column.name}" is a date: bucket it by day, week, month, quarter or year`,
+    );
   }
-  if (spec.timeZone !== undefined && family !== 'timestamp') {
+  if (spec.timeZone !== undefined && !bucketTakesTimeZone(family)) {
     const what = family === 'date' ? 'a date' : 'a timestamp_ntz (a wall-clock time)';
     throw new QueryError(`${pointer}/timeZone`, `"${column.name}" is ${what}, which has no time zone`);
   }
@@ -416,17 +413,10 @@ function aggregateColumn(item: Aggregate, pointer: string, columns: Resolver): A
   }
   const column = columns.get(item.column, `${pointer}/column`);
   const family = typeFamily(column.type);
-  const fail = (why: string) => {
+  const why = aggregateRefusal(item.fn, family);
+  if (why !== undefined) {
     throw new QueryError(`${pointer}/fn`, `${item.fn} ${why}; "${column.name}" is ${column.type}`);
-  };
-  if ((item.fn === 'sum' || item.fn === 'avg') && !isNumeric(family) && family !== 'interval')
-    fail('needs a numeric column');
-  if ((item.fn === 'min' || item.fn === 'max') && !isOrderable(family)) fail('needs an orderable column');
-  if (item.fn === 'approx_percentile' && !isNumeric(family) && !isTemporal(family) && family !== 'interval') {
-    fail('needs a numeric, date or timestamp column');
   }
-  if ((item.fn === 'count' || item.fn === 'count_distinct') && family === 'other')
-    fail('cannot count this type');
   return {
     fn: item.fn,
     column: column.name,
@@ -442,7 +432,7 @@ function orderColumn(
 ): NonNullable<ValidatedQuery['orderBy']>[number] {
   const spec = typeof item === 'string' ? { column: item } : item;
   const column = columns.get(spec.column, typeof item === 'string' ? pointer : `${pointer}/column`);
-  if (!isOrderable(typeFamily(column.type))) {
+  if (!isSortable(typeFamily(column.type))) {
     throw new QueryError(pointer, `cannot sort by "${column.name}" of type ${column.type}`);
   }
   return {
@@ -463,11 +453,8 @@ function groupType(group: GroupColumn, columns: Resolver): string {
 
 /** Result types are Spark's business; for output resolution what matters is the family. */
 function aggregateType(aggregate: AggregateColumn, columns: Resolver): string {
-  if (aggregate.fn === 'count' || aggregate.fn === 'count_distinct') return 'bigint';
-  const type = aggregate.column === undefined ? 'bigint' : columns.get(aggregate.column).type;
-  if (aggregate.fn === 'avg') return typeFamily(type) === 'decimal' ? type : 'double';
-  if (aggregate.fn === 'sum') return typeFamily(type) === 'integer' ? 'bigint' : type;
-  return type;
+  const type = aggregate.column === undefined ? undefined : columns.get(aggregate.column).type;
+  return aggregateResultType(aggregate.fn, type);
 }
 
 function checkUnique(names: readonly string[], pointer: string): void {

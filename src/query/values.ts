@@ -1,3 +1,4 @@
+import { takesValues } from './column-rules.js';
 import type { TypeFamily } from './columns.js';
 import { QueryError } from './errors.js';
 import type { TypedValue } from './scalar-types.js';
@@ -13,6 +14,8 @@ import { ValueError } from './value-error.js';
 export function typedValue(value: Scalar, family: TypeFamily, type: string, pointer: string): TypedValue {
   if (value === null)
     throw new QueryError(pointer, `null is not a value here; use op "is_null" or "not_null"`);
+  if (!takesValues(family))
+    throw new QueryError(pointer, `columns of type ${type} cannot be compared with a value`);
   const typed = ((): TypedValue => {
     switch (family) {
       case 'boolean':
