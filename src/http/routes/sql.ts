@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import { Errors, withExtras } from '../../errors.js';
+import { Errors, withExtras } from '../../errors/catalogue.js';
 import type { SqlArguments } from '../../plan/sql.js';
 import type { TypedValue } from '../../query/scalar-types.js';
 import type { Scalar } from '../../query/spec.js';
