@@ -2,7 +2,7 @@ import type { Dataset, DatasetRegistry } from '../datasets/registry.js';
 import { UnknownDatasetError } from '../errors/unknown-dataset.js';
 import { compilePlan } from '../plan/compile.js';
 import type { ColumnInfo } from '../query/columns.js';
-import type { DatasetShape } from '../query/validate.js';
+import type { DatasetShape } from '../query/validated-query.js';
 import { structFields } from '../spark/data-type.js';
 import type { SessionPool } from '../spark/pool.js';
 
