@@ -5,7 +5,7 @@
 import { QueryError } from '../query/errors.js';
 import { ValueError } from '../query/value-error.js';
 import { SparkError } from '../spark/errors.js';
-import { PoolClosedError, PoolExhaustedError } from '../spark/pool.js';
+import { PoolClosedError, PoolExhaustedError } from '../spark/pool-errors.js';
 import { ERROR_CODES, Errors, withExtras, type CatalogueError } from './catalogue.js';
 import { ClientSqlError } from './client-sql-error.js';
 import { fromSpark } from './from-spark.js';
