@@ -1,5 +1,5 @@
 import type { Dataset } from '../datasets/registry.js';
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import type { Filter, Scalar } from '../query/spec.js';
 import type { Principal, Scope } from './principal.js';
 

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { Errors, withExtras } from '../errors.js';
+import { Errors, withExtras } from '../errors/catalogue.js';
 import { requireScope } from './access.js';
 import { FailureThrottle } from './failure-throttle.js';
 import {

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { SCALAR_TYPES } from '../plan/literals.js';
+import { SCALAR_TYPES } from '../query/scalar-types.js';
 import { SPEC_LIMITS, Scalar } from '../query/spec.js';
 
 /** The datasets file: what every session is set up with, and the datasets by name. */

@@ -1,6 +1,6 @@
 import { sourceTemplate, type DatasetSource, type SourceTemplate } from '../plan/compile.js';
 
-import type { ParameterDefinition } from '../query/validate.js';
+import type { ParameterDefinition } from '../query/validated-query.js';
 import type { SessionSetup } from '../spark/session-setup.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, type DatasetsFile } from './definition.js';
 import { loadDatasetsFile } from './load.js';

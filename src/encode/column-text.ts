@@ -1,17 +1,10 @@
+/** Readers that give the text of each row of an Arrow column chunk, as the text encoders write it. */
 import { isAscii } from 'node:buffer';
 import { DataType, Precision, type Data } from 'apache-arrow';
 import { UnsupportedArrowTypeError, valueReader } from '../arrow/values.js';
 import { formatDecimal } from '../arrow/temporal.js';
 import { temporalText } from './temporal-text.js';
-
-/**
- * The text of row `i` of one column chunk. Chosen once per chunk like `valueReader`, but
- * producing text directly, so encoders allocate no value objects on the way to bytes.
- *
- * Indexing follows apache-arrow: a chunk's `offset` applies to its validity bitmap and to
- * boolean bits only, because slicing a chunk also slices its value and offset buffers.
- */
-export type TextReader = (i: number) => string;
+import type { TextReader } from './text-reader.js';
 
 /** Null rows give `nullText`; the others are read by `read`. */
 export function withNulls(data: Data, read: TextReader, nullText: string): TextReader {

@@ -8,8 +8,8 @@ import {
   isExactTextType,
   stringText,
   withNulls,
-  type TextReader,
 } from './column-text.js';
+import type { TextReader } from './text-reader.js';
 import { jsonWriter, type JsonValueOptions } from './json-values.js';
 import { encodeRows, type RowEncodeOptions } from './rows.js';
 

@@ -11,8 +11,8 @@ import {
   isExactTextType,
   stringText,
   withNulls,
-  type TextReader,
 } from './column-text.js';
+import type { TextReader } from './text-reader.js';
 
 export interface JsonValueOptions {
   /**

@@ -1,5 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
-import type { TextReader } from './column-text.js';
+import type { TextReader } from './text-reader.js';
 import type { EncodeStats } from './stats.js';
 
 export interface RowLimits {

@@ -1,6 +1,6 @@
 import { DataType, DateUnit, TimeUnit, type Data } from 'apache-arrow';
 import { formatDate, formatTimestamp } from '../arrow/temporal.js';
-import type { TextReader } from './column-text.js';
+import type { TextReader } from './text-reader.js';
 
 /**
  * Fast paths for the two temporal types results are full of. `arrow/temporal.ts` stays the

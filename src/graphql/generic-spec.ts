@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { schemaError } from '../http/problem.js';
+import { schemaError } from '../errors/to-catalogue.js';
 import { Filter, QuerySpec, type Aggregate, type GroupItem, type OrderItem } from '../query/spec.js';
 
 /** Arguments of the generic `query` field, as GraphQL coerced them (absent or null alike). */

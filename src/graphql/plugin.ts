@@ -10,8 +10,9 @@ import {
   MAX_NESTING,
   holdsMoreValuesThan,
   nestsDeeperThan,
-} from '../http/request-bounds.js';
-import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
+} from '../query/document-bounds.js';
+import { isFromSpark } from '../errors/from-spark.js';
+import { graphqlErrorBody } from '../errors/graphql.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
@@ -69,21 +70,9 @@ function sizeRule(maxFields: number, maxAliases: number): ValidationRule {
  * failures (5xx) are logged with their cause, as the HTTP API's error handler does.
  */
 function formatError(error: GraphQLError, log?: FastifyBaseLogger): Record<string, unknown> {
-  const original = error.originalError;
-  const json = error.toJSON() as unknown as Record<string, unknown>;
-  const mercuriusError = (original as { code?: unknown } | undefined)?.code;
-  const fromMercurius = typeof mercuriusError === 'string' && mercuriusError.startsWith('MER_ERR_GQL_');
-  if (original === undefined || original instanceof GraphQLError || fromMercurius) {
-    // The document's fault (syntax, validation, limits, an unknown persisted query).
-    if (fromMercurius && original !== undefined) json['message'] = original.message;
-    return {
-      ...json,
-      extensions: { ...(json['extensions'] as object), code: 'REQUEST_INVALID', status: 400 },
-    };
-  }
-  const { type: _type, title: _title, detail, ...facts } = toProblem(toCatalogueError(original));
-  if (facts.status >= 500) log?.error({ err: original, path: error.path }, 'GraphQL field failed');
-  return { ...json, message: detail, extensions: { ...facts } };
+  const { body, status } = graphqlErrorBody(error);
+  if (status >= 500) log?.error({ err: error.originalError, path: error.path }, 'GraphQL field failed');
+  return body;
 }
 
 interface MercuriusExecution extends ExecutionResult {

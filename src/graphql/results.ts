@@ -3,7 +3,7 @@ import { toBinary } from '@bufbuild/protobuf';
 import { LRUCache } from 'lru-cache';
 import { encodeJson } from '../encode/json.js';
 import { encodeStats } from '../encode/stats.js';
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import { PlanSchema } from '../gen/spark/connect/base_pb.js';
 import type { Principal } from '../auth/principal.js';
 import type { QuerySpec } from '../query/spec.js';

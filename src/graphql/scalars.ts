@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import type { ScalarType } from '../plan/literals.js';
+import type { ScalarType } from '../query/scalar-types.js';
 import { typeFamily } from '../query/columns.js';
 
 /**

@@ -23,7 +23,7 @@ import { AGGREGATE_FUNCTIONS, TIME_BUCKETS, type QuerySpec } from '../query/spec
 import { isNumeric, isOrderable, isTemporal, typeFamily, type ColumnInfo } from '../query/columns.js';
 import type { DatasetDescription, QueryService } from '../service/query-service.js';
 import type { Principal } from '../auth/principal.js';
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import type { Answer, ResultRunner } from './results.js';
 import {
   GraphQLDecimal,

@@ -1,4 +1,4 @@
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import type { Aggregate, Filter, GroupItem, OrderItem, QuerySpec, Scalar } from '../query/spec.js';
 
 /** A typed `where`: `_and`, `_or`, `_not`, and comparisons by column name. */

@@ -1,8 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Errors } from '../errors.js';
-import { toCatalogueError, toProblem } from './problem.js';
+import { Errors } from '../errors/catalogue.js';
+import { toProblem } from '../errors/problem.js';
+import { toCatalogueError } from '../errors/to-catalogue.js';
 
 /**
  * Errors raised before a request reaches a route, answered as problem+json like every other:

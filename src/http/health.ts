@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import { SparkError } from '../spark/errors.js';
 
 export interface HealthOptions {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { Errors } from '../errors.js';
-import { MAX_NESTING, nestsDeeperThan } from './request-bounds.js';
+import { Errors } from '../errors/catalogue.js';
+import { MAX_NESTING, nestsDeeperThan } from '../query/document-bounds.js';
 
 /**
  * Reads JSON bodies. Before parsing, a body nesting deeper than {@link MAX_NESTING} is refused,

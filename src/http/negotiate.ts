@@ -5,7 +5,7 @@ import {
   JSON_CONTENT_TYPE,
   NDJSON_CONTENT_TYPE,
 } from '../encode/content-types.js';
-import { Errors, withExtras } from '../errors.js';
+import { Errors, withExtras } from '../errors/catalogue.js';
 
 /** The result formats, by their `format` name, with the media type that selects them. */
 export const FORMATS = {

@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import { stringify } from 'yaml';
 import { VERSION } from '../version.js';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES } from '../errors/catalogue.js';
 import { QuerySpec, Filter } from '../query/spec.js';
 import { FORMATS, mediaType } from './negotiate.js';
 import {

@@ -9,7 +9,8 @@ import { observeResult } from '../observability/http.js';
 import type { OpenResult } from '../service/run-query.js';
 import { limitPayloads } from './arrow-limits.js';
 import { FORMATS, type Format } from './negotiate.js';
-import { toCatalogueError, toProblem } from './problem.js';
+import { toProblem } from '../errors/problem.js';
+import { toCatalogueError } from '../errors/to-catalogue.js';
 import { resultColumnsHeader } from './result-columns.js';
 
 export interface ResponseLimits {

@@ -1,5 +1,5 @@
 import type { Filter, OrderItem, QuerySpec, Scalar } from '../query/spec.js';
-import { Errors, withExtras } from '../errors.js';
+import { Errors, withExtras } from '../errors/catalogue.js';
 import { COMPARISON_OPS, NULL_OPS, PATTERN_OPS, SET_OPS } from '../query/spec.js';
 
 const KEY = /^(params|filter)\[([^\]]+)\](?:\[([a-z_]+)\])?$/;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { Errors } from '../errors.js';
+import { Errors } from '../errors/catalogue.js';
 import type { OpenResult } from '../service/run-query.js';
 import { negotiate } from './negotiate.js';
 import { sendResult, type ResponseLimits } from './respond.js';

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { SCALAR_TYPES } from '../plan/literals.js';
+import { SCALAR_TYPES } from '../query/scalar-types.js';
 import { SPEC_LIMITS, Scalar } from '../query/spec.js';
 import { FORMAT_NAMES } from './negotiate.js';
 

@@ -1,14 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncodeStats } from '../encode/stats.js';
-import type { PoolStats } from '../spark/pool.js';
-import type { ExecutionStats } from '../spark/stats.js';
+import type { ExecutionCounts, PoolCounts } from './metric-shapes.js';
 
 /** Where the metrics read at scrape time come from. */
 export interface MetricSources {
   /** Session pool statistics by tenant. */
-  readonly pools: () => Readonly<Record<string, PoolStats>> | Promise<Readonly<Record<string, PoolStats>>>;
+  readonly pools: () => Readonly<Record<string, PoolCounts>> | Promise<Readonly<Record<string, PoolCounts>>>;
   /** Executions of the Spark client. */
-  readonly executions: ExecutionStats;
+  readonly executions: ExecutionCounts;
   /** The GraphQL result runner's counters; undefined until GraphQL is set up. */
   readonly graphql: () => GraphQLCounters | undefined;
 }
@@ -115,7 +114,7 @@ export class ServiceMetrics {
     );
 
     const pools = async () => Object.entries(await sources.pools());
-    const poolGauge = (name: string, help: string, value: (stats: PoolStats) => number) =>
+    const poolGauge = (name: string, help: string, value: (stats: PoolCounts) => number) =>
       new Gauge({
         name: `${PREFIX}pool_${name}`,
         help,

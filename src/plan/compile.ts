@@ -3,10 +3,11 @@ import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import type { Expression } from '../gen/spark/connect/expressions_pb.js';
 import { Aggregate_GroupType, RelationSchema, type Relation } from '../gen/spark/connect/relations_pb.js';
 import { tracedSync } from '../observability/tracing.js';
-import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validate.js';
+import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validated-query.js';
 import { alias, call, column, sortOrder, star, value } from './expressions.js';
 import { likeCondition } from './like.js';
-import { literalExpression, type TypedValue } from './literals.js';
+import type { TypedValue } from '../query/scalar-types.js';
+import { literalExpression } from './literals.js';
 import { timeBucket } from './time-bucket.js';
 
 /** Where a dataset's rows come from: a table or view, or a SQL template with `:name` parameters. */

@@ -7,7 +7,8 @@ import {
   type Expression,
   type Expression_SortOrder,
 } from '../gen/spark/connect/expressions_pb.js';
-import { typedLiteralExpression, type TypedValue } from './literals.js';
+import type { TypedValue } from '../query/scalar-types.js';
+import { typedLiteralExpression } from './literals.js';
 
 /**
  * A column by its exact name. The name is quoted, so dots, spaces or backticks in it are

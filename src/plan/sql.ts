@@ -1,7 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { RelationSchema, type Relation } from '../gen/spark/connect/relations_pb.js';
-import { literal, literalExpression, type TypedValue } from './literals.js';
+import type { TypedValue } from '../query/scalar-types.js';
+import { literal, literalExpression } from './literals.js';
 
 export interface SqlArguments {
   /** Bound to `:name` markers. */

@@ -1,9 +1,10 @@
 import { create } from '@bufbuild/protobuf';
 import { ExpressionSchema, type Expression } from '../gen/spark/connect/expressions_pb.js';
 import { sparkTimeZone } from '../query/time-zone.js';
-import type { TimeBucket } from '../query/validate.js';
+import type { TimeBucket } from '../query/validated-query.js';
 import { call, value } from './expressions.js';
-import { dataType, type ScalarType } from './literals.js';
+import type { ScalarType } from '../query/scalar-types.js';
+import { dataType } from './literals.js';
 
 /** The kinds of column a time bucket applies to. */
 export type BucketedType = 'date' | 'timestamp' | 'timestamp_ntz';

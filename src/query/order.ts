@@ -1,5 +1,7 @@
+/** The exact order of typed values, for checking ranges and lists before Spark sees them. */
 import { Decimal } from 'decimal.js';
-import { literal, type TypedValue } from '../plan/literals.js';
+import type { TypedValue } from './scalar-types.js';
+import { checkValue } from './typed-values.js';
 
 /**
  * Orders two values of one type exactly, as Spark does: longs as 64-bit integers, decimals
@@ -7,11 +9,14 @@ import { literal, type TypedValue } from '../plan/literals.js';
  * bytes, NaN above every number.
  */
 export function compareValues(a: TypedValue, b: TypedValue): number {
-  const [x, y] = [literal(a).literalType, literal(b).literalType];
-  if (x.case === 'decimal' && y.case === 'decimal') {
+  const [x, y] = [checkValue(a), checkValue(b)];
+  if (x.type === 'decimal' && y.type === 'decimal') {
     return new Decimal(x.value.value).cmp(y.value.value);
   }
-  const [u, v] = [x.value, y.value] as unknown[];
+  const [u, v] = [
+    x.type === 'null' ? undefined : x.value,
+    y.type === 'null' ? undefined : y.value,
+  ] as unknown[];
   if (typeof u === 'string' && typeof v === 'string') return Buffer.compare(Buffer.from(u), Buffer.from(v));
   if (u instanceof Uint8Array && v instanceof Uint8Array) return Buffer.compare(u, v);
   if (typeof u === 'number' && typeof v === 'number' && (Number.isNaN(u) || Number.isNaN(v))) {

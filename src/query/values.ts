@@ -1,7 +1,10 @@
-import { LiteralError, literal, type TypedValue } from '../plan/literals.js';
+import { takesValues } from './column-rules.js';
 import type { TypeFamily } from './columns.js';
 import { QueryError } from './errors.js';
+import type { TypedValue } from './scalar-types.js';
 import type { Scalar } from './spec.js';
+import { checkValue } from './typed-values.js';
+import { ValueError } from './value-error.js';
 
 /**
  * A JSON value read as the type of the column (or parameter) it meets. Numbers and exact
@@ -11,6 +14,8 @@ import type { Scalar } from './spec.js';
 export function typedValue(value: Scalar, family: TypeFamily, type: string, pointer: string): TypedValue {
   if (value === null)
     throw new QueryError(pointer, `null is not a value here; use op "is_null" or "not_null"`);
+  if (!takesValues(family))
+    throw new QueryError(pointer, `columns of type ${type} cannot be compared with a value`);
   const typed = ((): TypedValue => {
     switch (family) {
       case 'boolean':
@@ -45,9 +50,9 @@ export function typedValue(value: Scalar, family: TypeFamily, type: string, poin
     }
   })();
   try {
-    literal(typed); // checks the value fits the type
+    checkValue(typed); // checks the value fits the type
   } catch (err) {
-    if (err instanceof LiteralError) throw new QueryError(pointer, `${err.message} (column type ${type})`);
+    if (err instanceof ValueError) throw new QueryError(pointer, `${err.message} (column type ${type})`);
     throw err;
   }
   return typed;

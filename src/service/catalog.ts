@@ -1,19 +1,10 @@
 import type { Dataset, DatasetRegistry } from '../datasets/registry.js';
+import { UnknownDatasetError } from '../errors/unknown-dataset.js';
 import { compilePlan } from '../plan/compile.js';
 import type { ColumnInfo } from '../query/columns.js';
-import type { DatasetShape } from '../query/validate.js';
+import type { DatasetShape } from '../query/validated-query.js';
 import { structFields } from '../spark/data-type.js';
 import type { SessionPool } from '../spark/pool.js';
-
-export class UnknownDatasetError extends Error {
-  override readonly name = 'UnknownDatasetError';
-  readonly known: readonly string[];
-
-  constructor(name: string, known: readonly string[]) {
-    super(`there is no dataset "${name}"`);
-    this.known = known;
-  }
-}
 
 /**
  * Datasets with the columns Spark reports for them (AnalyzePlan of the source, parameters

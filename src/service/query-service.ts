@@ -6,13 +6,15 @@ import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
 import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
-import { Errors } from '../errors.js';
-import { LiteralError } from '../plan/literals.js';
+import { Errors } from '../errors/catalogue.js';
+import { ValueError } from '../query/value-error.js';
 import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
-import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
+import { validateQuery } from '../query/validate.js';
+import type { DatasetShape, ParameterDefinition } from '../query/validated-query.js';
 import type { SessionPool } from '../spark/pool.js';
-import { UnknownDatasetError, type DatasetCatalog } from './catalog.js';
+import { UnknownDatasetError } from '../errors/unknown-dataset.js';
+import type { DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult } from './run-query.js';
 import { vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
@@ -169,7 +171,7 @@ function boundRowFilter(name: string, filter: Filter, shape: DatasetShape) {
   try {
     return validateQuery({ where: filter, limit: 0 }, { ...shape, filterable: undefined }).where;
   } catch (err) {
-    if (!(err instanceof QueryError || err instanceof LiteralError)) throw err;
+    if (!(err instanceof QueryError || err instanceof ValueError)) throw err;
     throw new Errors.Forbidden(
       `dataset "${name}" shows rows by claims of your credentials that do not fit it`,
       { cause: err },

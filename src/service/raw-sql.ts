@@ -1,4 +1,4 @@
-import { Errors, withExtras } from '../errors.js';
+import { Errors, withExtras } from '../errors/catalogue.js';
 import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { SparkSession } from '../spark/session.js';

@@ -3,9 +3,10 @@ import { arrowPayloads, decodePayload, type ArrowPayload } from '../arrow/decode
 import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
-import type { Lease, SessionPool } from '../spark/pool.js';
+import type { Lease } from '../spark/lease.js';
+import type { SessionPool } from '../spark/pool.js';
 import type { SparkSession } from '../spark/session.js';
-import { ClientSqlError } from './client-sql-error.js';
+import { ClientSqlError } from '../errors/client-sql-error.js';
 import { retryOnFreshSession } from '../spark/retry.js';
 
 export interface RunOptions {

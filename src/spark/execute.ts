@@ -6,8 +6,7 @@ import { SparkConnectService, type ExecutePlanResponse, type Plan } from '../gen
 import { ATTR, childSpan, failed, traceTag } from '../observability/tracing.js';
 import { SparkError } from './errors.js';
 import { backoff, canReattach, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import type { SparkSession } from './session.js';
-import { withDeadline } from './session.js';
+import { withDeadline, type ExecutionSession } from './session-link.js';
 import type { ExecutionStats } from './stats.js';
 
 export interface ExecuteOptions {
@@ -42,7 +41,7 @@ type Stream = AsyncGenerator<ExecutePlanResponse, void, undefined>;
  */
 export class Execution implements AsyncIterable<ExecutePlanResponse> {
   readonly operationId: string;
-  readonly #session: SparkSession;
+  readonly #session: ExecutionSession;
   readonly #plan: Plan;
   readonly #options: ExecuteOptions;
   readonly #stats: ExecutionStats | undefined;
@@ -55,7 +54,7 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
-  constructor(session: SparkSession, plan: Plan, options: ExecuteOptions, stats?: ExecutionStats) {
+  constructor(session: ExecutionSession, plan: Plan, options: ExecuteOptions, stats?: ExecutionStats) {
     this.#session = session;
     this.#plan = plan;
     this.#options = options;

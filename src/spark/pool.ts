@@ -1,3 +1,4 @@
+/** The pool of set-up Spark Connect sessions that queries borrow, renewed before Spark expires them. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import genericPool, { type Pool } from 'generic-pool';
 import { ATTR, traced } from '../observability/tracing.js';
@@ -6,6 +7,8 @@ import { SparkError } from './errors.js';
 import { needsRenewal, parseSparkDuration, renewalTiming, type RenewalTiming } from './renewal.js';
 import { retryOnFreshSession } from './retry.js';
 import type { SparkSession } from './session.js';
+import { Lease } from './lease.js';
+import { PoolClosedError, PoolExhaustedError } from './pool-errors.js';
 import { setUpSession, type SessionSetup } from './session-setup.js';
 
 export interface SessionPoolOptions {
@@ -36,60 +39,6 @@ export type PoolEvent =
 
 /** Why a session left the pool. */
 export type DestroyReason = 'renewed' | 'evicted' | 'discarded' | 'retired' | 'closed';
-
-/** Every session is in use and none came free in time: retry shortly. */
-export class PoolExhaustedError extends Error {
-  override readonly name = 'PoolExhaustedError';
-  readonly retryAfterSeconds = 1;
-}
-
-/** The pool is shutting down. */
-export class PoolClosedError extends Error {
-  override readonly name = 'PoolClosedError';
-  readonly retryAfterSeconds = 1;
-}
-
-/** A session borrowed from the pool; release it on every path (`await using`). */
-export class Lease implements AsyncDisposable {
-  readonly session: SparkSession;
-  /** Aborts when the caller aborts, or when the pool stops waiting for this lease at shutdown. */
-  readonly signal: AbortSignal;
-  readonly #giveBack: (lease: Lease, end: 'discard' | 'retire' | undefined) => Promise<void>;
-  #end: 'discard' | 'retire' | undefined;
-  #released: Promise<void> | undefined;
-
-  constructor(
-    session: SparkSession,
-    signal: AbortSignal,
-    giveBack: (lease: Lease, end: 'discard' | 'retire' | undefined) => Promise<void>,
-  ) {
-    this.session = session;
-    this.signal = signal;
-    this.#giveBack = giveBack;
-  }
-
-  /** The session is no longer usable (the server forgot it): close it instead of reusing it. */
-  discard(): void {
-    this.#end = 'discard';
-  }
-
-  /**
-   * The session's state may have changed (the caller's own SQL ran on it): when released, it
-   * is closed on the server rather than lent to anyone else.
-   */
-  retire(): void {
-    this.#end ??= 'retire';
-  }
-
-  release(): Promise<void> {
-    this.#released ??= this.#giveBack(this, this.#end);
-    return this.#released;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.release();
-  }
-}
 
 export interface PoolStats {
   readonly min: number;

@@ -18,6 +18,7 @@ import type { DataType } from '../gen/spark/connect/types_pb.js';
 import { SparkError } from './errors.js';
 import { Execution, type ExecuteOptions } from './execute.js';
 import type { CallOptions, GrpcTransport } from './grpc.js';
+import { withDeadline } from './session-link.js';
 import type { ExecutionStats } from './stats.js';
 
 export interface SessionOptions {
@@ -38,9 +39,6 @@ type AnalyzeInput = Extract<
   { case: AnalyzeCase }
 >;
 type ConfigOperation = NonNullable<MessageInitShape<typeof ConfigRequest_OperationSchema>['opType']>;
-
-/** Deadline for housekeeping calls (release, interrupt), so cleanup never hangs. */
-const HOUSEKEEPING_TIMEOUT_MS = 10_000;
 
 /**
  * One Spark Connect session. Every request carries the session id, user context and client
@@ -257,12 +255,6 @@ export class SparkSession {
       throw err;
     }
   }
-}
-
-export function withDeadline(options: CallOptions): CallOptions {
-  return options.deadline === undefined
-    ? { ...options, deadline: new Date(Date.now() + HOUSEKEEPING_TIMEOUT_MS) }
-    : options;
 }
 
 function sessionChanged(detail: string): SparkError {

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
-import { ERROR_CODES } from '../../src/errors.js';
-import { SCALAR_TYPES } from '../../src/plan/literals.js';
+import { ERROR_CODES } from '../../src/errors/catalogue.js';
+import { SCALAR_TYPES } from '../../src/query/scalar-types.js';
 import { FakeConnectServer } from '../helpers/fake-connect.js';
 import {
   deepFilter,

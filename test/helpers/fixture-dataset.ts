@@ -1,6 +1,6 @@
 import { sourceTemplate } from '../../src/plan/compile.js';
 import type { ColumnInfo } from '../../src/query/columns.js';
-import type { DatasetShape } from '../../src/query/validate.js';
+import type { DatasetShape } from '../../src/query/validated-query.js';
 
 /** A dataset with a column of every type, for tests that need no Spark. */
 export const FIXTURE_COLUMNS: readonly ColumnInfo[] = [

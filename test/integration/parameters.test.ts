@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { TypedValue } from '../../src/plan/literals.js';
+import type { TypedValue } from '../../src/query/scalar-types.js';
 import { collectSql, connect } from '../helpers/spark.js';
 
 const client = connect();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { rootPlan, sqlRelation } from '../../src/plan/sql.js';
 import { SparkError } from '../../src/spark/errors.js';
-import { PoolExhaustedError } from '../../src/spark/pool.js';
+import { PoolExhaustedError } from '../../src/spark/pool-errors.js';
 import { collect, collectSql, connect } from '../helpers/spark.js';
 import { jobsStillRunning } from '../helpers/spark-ui.js';
 import { testPool } from '../helpers/pool.js';

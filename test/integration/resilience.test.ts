@@ -10,7 +10,8 @@ import { arrowPayloads, decodePayload } from '../../src/arrow/decode.js';
 import { rootPlan, sqlRelation } from '../../src/plan/sql.js';
 import { SparkConnectClient } from '../../src/spark/client.js';
 import { SparkError } from '../../src/spark/errors.js';
-import { PoolExhaustedError, type SessionPool } from '../../src/spark/pool.js';
+import { PoolExhaustedError } from '../../src/spark/pool-errors.js';
+import type { SessionPool } from '../../src/spark/pool.js';
 import {
   SPARK_CONNECT_PORT,
   SparkConnectContainer,

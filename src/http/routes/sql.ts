@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import { Errors, withExtras } from '../../errors.js';
-import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
+import { Errors, withExtras } from '../../errors/catalogue.js';
 import type { SqlArguments } from '../../plan/sql.js';
+import type { TypedValue } from '../../query/scalar-types.js';
 import type { Scalar } from '../../query/spec.js';
+import { checkValue } from '../../query/typed-values.js';
+import { ValueError } from '../../query/value-error.js';
 import { base64Bytes } from '../../query/values.js';
 import type { QueryService } from '../../service/query-service.js';
 import { runResult } from '../run.js';
@@ -74,9 +76,9 @@ function typed(value: Scalar | TypedParameter, pointer: string): TypedValue {
   } else if (typeof value === 'boolean') result = { type: 'boolean', value };
   else result = { type: 'string', value };
   try {
-    literal(result);
+    checkValue(result);
   } catch (err) {
-    if (err instanceof LiteralError)
+    if (err instanceof ValueError)
       throw withExtras(new Errors.QueryInvalid(`${pointer}: ${err.message}`), { pointer });
     throw err;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Errors } from '../../../src/errors.js';
+import { Errors } from '../../../src/errors/catalogue.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { validate } from '@readme/openapi-parser';
 import { parse } from 'yaml';
-import { ERROR_CODES } from '../../../src/errors.js';
+import { ERROR_CODES } from '../../../src/errors/catalogue.js';
 import { openApiYaml } from '../../../src/http/openapi.js';
 
 const committed = readFileSync(new URL('../../../openapi.yaml', import.meta.url), 'utf8');

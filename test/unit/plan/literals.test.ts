@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatDate, formatTimestamp } from '../../../src/arrow/temporal.js';
-import {
-  LiteralError,
-  literal,
-  typedLiteralExpression,
-  type TypedValue,
-} from '../../../src/plan/literals.js';
+import { literal, typedLiteralExpression } from '../../../src/plan/literals.js';
+import type { TypedValue } from '../../../src/query/scalar-types.js';
+import { ValueError } from '../../../src/query/value-error.js';
 
 function value(v: TypedValue): unknown {
   return literal(v).literalType.value;
@@ -16,7 +13,7 @@ function value(v: TypedValue): unknown {
 function rejects(v: TypedValue, message: RegExp): void {
   assert.throws(
     () => literal(v),
-    (err: unknown) => err instanceof LiteralError && message.test(err.message),
+    (err: unknown) => err instanceof ValueError && message.test(err.message),
   );
 }
 

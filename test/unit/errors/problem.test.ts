@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { toCatalogueError, toProblem } from '../../../src/http/problem.js';
+import { toProblem } from '../../../src/errors/problem.js';
+import { toCatalogueError } from '../../../src/errors/to-catalogue.js';
 import { SparkError } from '../../../src/spark/errors.js';
 
 describe('Spark refusing the service’s credentials', () => {

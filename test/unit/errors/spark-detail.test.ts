@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { sparkDetail } from '../../../src/http/spark-detail.js';
+import { sparkDetail } from '../../../src/errors/spark-detail.js';
 import { SparkError, type SparkErrorFields } from '../../../src/spark/errors.js';
 
 const PLAN = "\n'GlobalLimit 0\n+- 'Filter ('region = EU)\n   +- SubqueryAlias sales\n";

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'graphql';
-import { holdsMoreValuesThan, nestsDeeperThan } from '../../../src/http/request-bounds.js';
+import { holdsMoreValuesThan, nestsDeeperThan } from '../../../src/query/document-bounds.js';
 
 /** The nesting of a parsed JSON value, for comparison. */
 function depthOf(value: unknown): number {

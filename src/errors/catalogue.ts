@@ -1,9 +1,9 @@
-import createError, { type FastifyErrorConstructor } from '@fastify/error';
-
 /**
  * The error catalogue: every error a client can see, with a stable code and HTTP status. The
  * README's error table and openapi.yaml list the same codes (a test keeps them in step).
  */
+import createError, { type FastifyErrorConstructor } from '@fastify/error';
+
 export const Errors = {
   NotFound: createError('NOT_FOUND', 'No route %s %s', 404),
   MethodNotAllowed: createError('METHOD_NOT_ALLOWED', '%s is not a method of %s; use %s', 405),
@@ -87,6 +87,12 @@ export interface ProblemExtras {
   readonly errorClass?: string | undefined;
   readonly sqlState?: string | undefined;
   readonly retryAfter?: number | undefined;
+}
+
+/** An error of the catalogue: it has a code and an HTTP status, and may carry extras. */
+export interface CatalogueError extends Error, ProblemExtras {
+  readonly code: string;
+  readonly statusCode: number;
 }
 
 /** A catalogue error with the extras for its problem body. */

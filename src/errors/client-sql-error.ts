@@ -1,3 +1,4 @@
+/** Spark's refusal of SQL the caller wrote, which may be told back to that caller. */
 import { SparkError } from '../spark/errors.js';
 
 /**

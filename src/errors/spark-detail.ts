@@ -1,3 +1,4 @@
+/** What a caller may be told of a Spark error without the internals that follow its first line. */
 import type { SparkError } from '../spark/errors.js';
 
 /**

@@ -1,0 +1,33 @@
+/**
+ * What the metrics read of the session pools and of the Spark client's executions, declared
+ * here by their shape so observability depends on no Spark module (the pool's and the
+ * client's statistics objects fit these shapes).
+ */
+
+/** Counters and gauges of one session pool, read at scrape time. */
+export interface PoolCounts {
+  readonly min: number;
+  readonly max: number;
+  readonly inUse: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly created: number;
+  readonly renewed: number;
+  readonly evicted: number;
+  readonly discarded: number;
+  readonly retired: number;
+  readonly closed: number;
+  readonly createFailures: number;
+}
+
+/** How an execution ended, as the metrics label it. */
+export type ExecutionEnd = 'completed' | 'failed' | 'interrupted';
+
+/** The Spark client's execution counters, and the way to hear of each execution that ends. */
+export interface ExecutionCounts {
+  readonly running: number;
+  readonly reattached: number;
+  readonly interrupted: number;
+  /** Calls `listener` as each execution ends; returns the unsubscriber. */
+  onEnd(listener: (outcome: ExecutionEnd, seconds: number) => void): () => void;
+}
