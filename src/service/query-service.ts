@@ -1,12 +1,13 @@
-import { create } from '@bufbuild/protobuf';
+/** The service's queries: datasets to list and describe, and queries validated, compiled and opened. */
 import { authorizeDataset, mayUse, requireScope, rowFilter } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Dataset } from '../datasets/registry.js';
-import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
+import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
-import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
+import { capRows, rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
 import { Errors } from '../errors.js';
+import { tracedSync } from '../observability/tracing.js';
 import { LiteralError } from '../plan/literals.js';
 import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
@@ -136,10 +137,8 @@ export class QueryService {
         : query.where === undefined
           ? rows
           : { op: 'and' as const, conditions: [query.where, rows] };
-    return compilePlan(
-      { ...query, where, limit: Math.min(query.limit, maxRows + 1) },
-      shape.dataset.template,
-    );
+    const limited = { ...query, where, limit: Math.min(query.limit, maxRows + 1) };
+    return tracedSync('plan.compile', {}, () => compilePlan(limited, shape.dataset.template));
   }
 
   /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
@@ -184,17 +183,4 @@ function restrict(principal: Principal, dataset: Dataset) {
 
 function summary(dataset: Dataset): DatasetSummary {
   return { name: dataset.name, description: dataset.description, parameters: dataset.parameters };
-}
-
-/** The plan's rows, at most `rows` of them. */
-function capRows(plan: Plan, rows: number): Plan {
-  if (plan.opType.case !== 'root' || !Number.isFinite(rows)) return plan;
-  return create(PlanSchema, {
-    opType: {
-      case: 'root',
-      value: {
-        relType: { case: 'limit', value: { input: plan.opType.value, limit: Math.min(rows, 2 ** 31 - 1) } },
-      },
-    },
-  });
 }
