@@ -12,6 +12,7 @@ import {
   nestsDeeperThan,
 } from '../http/request-bounds.js';
 import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
+import { clientGone } from '../service/client-gone.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
@@ -117,12 +118,8 @@ export async function graphqlRoutes(
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
-      const gone = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
-      });
       const { principal } = request;
-      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: gone.signal };
+      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: clientGone(reply) };
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),
