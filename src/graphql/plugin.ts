@@ -12,11 +12,12 @@ import {
   nestsDeeperThan,
 } from '../http/request-bounds.js';
 import { isFromSpark, toCatalogueError, toProblem } from '../http/problem.js';
+import { ResultRunner } from '../service/answers.js';
 import { clientGone } from '../service/client-gone.js';
+import { answerLimits } from '../service/limits.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
-import { ResultRunner } from './results.js';
 import type { GraphQLContext, SchemaOptions } from './schema.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
@@ -97,11 +98,7 @@ export async function graphqlRoutes(
   config: Config,
 ): Promise<void> {
   const { graphql: limits } = config;
-  const runner = new ResultRunner(
-    queries,
-    { maxRows: limits.maxRows, maxBytes: limits.maxBytes, queryTimeoutMs: config.limits.queryTimeoutMs },
-    { maxBytes: limits.cacheMaxBytes },
-  );
+  const runner = new ResultRunner(queries, answerLimits(config), { maxBytes: limits.cacheMaxBytes });
   app.decorate('graphqlResults', runner);
   const options: SchemaOptions = { queries, runner };
   const schemas = new VisibleSchemas(options);

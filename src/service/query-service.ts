@@ -14,7 +14,7 @@ import type { Filter, QuerySpec } from '../query/spec.js';
 import { validateQuery, type DatasetShape, type ParameterDefinition } from '../query/validate.js';
 import type { SessionPool } from '../spark/pool.js';
 import { UnknownDatasetError, type DatasetCatalog } from './catalog.js';
-import { openResult, type OpenResult } from './run-query.js';
+import { openResult, type OpenResult, type RunOptions } from './run-query.js';
 import { vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
 import type { TenantPools } from './tenant-pools.js';
@@ -111,6 +111,14 @@ export class QueryService {
   /** Validates and compiles a query of a dataset, and opens its result. */
   async openDataset(name: string, spec: QuerySpec, options: OpenOptions): Promise<OpenResult> {
     const plan = await this.compileDataset(name, spec, options.signal, options.maxRows, options.principal);
+    return this.openPlan(plan, options);
+  }
+
+  /** Opens the result of a compiled plan on the sessions of whoever asks. */
+  async openPlan(
+    plan: Plan,
+    options: RunOptions & { readonly principal?: Principal | undefined },
+  ): Promise<OpenResult> {
     return openResult(await this.sessions(options.principal), plan, options);
   }
 
@@ -141,7 +149,6 @@ export class QueryService {
     return tracedSync('plan.compile', {}, () => compilePlan(limited, shape.dataset.template));
   }
 
-  /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
   /**
    * Opens the result of a client's SQL, its parameters sent as Spark arguments. Unless the
    * policy allows everything, Spark's analysis of the statement is vetted first; either way the
@@ -152,7 +159,7 @@ export class QueryService {
     const policy = this.#rawSql;
     if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
-    return openResult(await this.sessions(options.principal), plan, {
+    return this.openPlan(plan, {
       ...options,
       clientSql: true,
       prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
