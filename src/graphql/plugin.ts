@@ -13,10 +13,12 @@ import {
 } from '../query/document-bounds.js';
 import { isFromSpark } from '../errors/from-spark.js';
 import { graphqlErrorBody } from '../errors/graphql.js';
+import { ResultRunner } from '../service/answers.js';
+import { clientGone } from '../service/client-gone.js';
+import { answerLimits } from '../service/limits.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
-import { ResultRunner } from './results.js';
 import type { GraphQLContext, SchemaOptions } from './schema.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
@@ -85,11 +87,7 @@ export async function graphqlRoutes(
   config: Config,
 ): Promise<void> {
   const { graphql: limits } = config;
-  const runner = new ResultRunner(
-    queries,
-    { maxRows: limits.maxRows, maxBytes: limits.maxBytes, queryTimeoutMs: config.limits.queryTimeoutMs },
-    { maxBytes: limits.cacheMaxBytes },
-  );
+  const runner = new ResultRunner(queries, answerLimits(config), { maxBytes: limits.cacheMaxBytes });
   app.decorate('graphqlResults', runner);
   const options: SchemaOptions = { queries, runner };
   const schemas = new VisibleSchemas(options);
@@ -106,12 +104,8 @@ export async function graphqlRoutes(
     cache: false,
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
-      const gone = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
-      });
       const { principal } = request;
-      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: gone.signal };
+      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: clientGone(reply) };
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),

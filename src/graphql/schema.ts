@@ -24,7 +24,7 @@ import { isNumeric, isOrderable, isTemporal, typeFamily, type ColumnInfo } from 
 import type { DatasetDescription, QueryService } from '../service/query-service.js';
 import type { Principal } from '../auth/principal.js';
 import { Errors } from '../errors/catalogue.js';
-import type { Answer, ResultRunner } from './results.js';
+import type { Answer, ResultRunner } from '../service/answers.js';
 import {
   GraphQLDecimal,
   GraphQLDouble,

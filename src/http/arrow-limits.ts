@@ -1,7 +1,8 @@
+/** Row and byte limits applied to Spark's Arrow payloads as they pass through unchanged. */
 import { Table, tableToIPC } from 'apache-arrow';
 import { decodePayload, type ArrowPayload } from '../arrow/decode.js';
 import type { EncodeStats } from '../encode/stats.js';
-import type { ResponseLimits } from './respond.js';
+import type { ResponseLimits } from '../service/limits.js';
 
 /**
  * Spark's payloads up to the response's limits. Whole payloads pass through untouched; the one

@@ -1,3 +1,4 @@
+/** Sending an open result over HTTP in the negotiated format, within its limits. */
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { openArrowStream } from '../encode/arrow-ipc.js';
@@ -6,19 +7,13 @@ import { encodeJson } from '../encode/json.js';
 import { encodeNdjson, ndjsonLine } from '../encode/ndjson.js';
 import { encodeStats, type EncodeStats } from '../encode/stats.js';
 import { observeResult } from '../observability/http.js';
+import type { ResponseLimits } from '../service/limits.js';
 import type { OpenResult } from '../service/run-query.js';
 import { limitPayloads } from './arrow-limits.js';
 import { FORMATS, type Format } from './negotiate.js';
 import { toProblem } from '../errors/problem.js';
 import { toCatalogueError } from '../errors/to-catalogue.js';
 import { resultColumnsHeader } from './result-columns.js';
-
-export interface ResponseLimits {
-  /** Most rows of this response. */
-  readonly maxRows: number;
-  /** Most bytes of this response's rows. */
-  readonly maxBytes: number;
-}
 
 export interface RespondOptions {
   readonly format: Format;

@@ -1,8 +1,8 @@
+/** The compiler of validated dataset queries to Spark Connect plans. */
 import { clone, create, type MessageInitShape } from '@bufbuild/protobuf';
 import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import type { Expression } from '../gen/spark/connect/expressions_pb.js';
 import { Aggregate_GroupType, RelationSchema, type Relation } from '../gen/spark/connect/relations_pb.js';
-import { tracedSync } from '../observability/tracing.js';
 import type { AggregateColumn, Condition, GroupColumn, ValidatedQuery } from '../query/validated-query.js';
 import { alias, call, column, sortOrder, star, value } from './expressions.js';
 import { likeCondition } from './like.js';
@@ -46,10 +46,6 @@ class PlanIds {
  * typed literals and parameters as SQL named arguments; nothing is spliced into SQL text.
  */
 export function compilePlan(query: ValidatedQuery, source: SourceTemplate): Plan {
-  return tracedSync('plan.compile', {}, () => compile(query, source));
-}
-
-function compile(query: ValidatedQuery, source: SourceTemplate): Plan {
   const ids = new PlanIds();
   let relation = bind(source, query.params, ids);
   if (query.where !== undefined) relation = filter(relation, condition(query.where), ids);

@@ -1,3 +1,4 @@
+/** Plans of SQL text: statements with bound arguments, as results or as commands, and row caps. */
 import { create } from '@bufbuild/protobuf';
 import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import { RelationSchema, type Relation } from '../gen/spark/connect/relations_pb.js';
@@ -30,6 +31,22 @@ export function sqlRelation(query: string, args: SqlArguments = {}): Relation {
 /** A plan whose result is the rows of the relation. */
 export function rootPlan(relation: Relation): Plan {
   return create(PlanSchema, { opType: { case: 'root', value: relation } });
+}
+
+/**
+ * The plan's rows, at most `rows` of them: a root plan under a limit (Spark's limit is an int,
+ * so larger caps are clamped). Other plans, and an infinite cap, are returned unchanged.
+ */
+export function capRows(plan: Plan, rows: number): Plan {
+  if (plan.opType.case !== 'root' || !Number.isFinite(rows)) return plan;
+  return create(PlanSchema, {
+    opType: {
+      case: 'root',
+      value: {
+        relType: { case: 'limit', value: { input: plan.opType.value, limit: Math.min(rows, 2 ** 31 - 1) } },
+      },
+    },
+  });
 }
 
 /** A plan that runs a SQL statement for its effect (DDL, SET, CREATE TEMPORARY VIEW…). */

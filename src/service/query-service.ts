@@ -1,12 +1,13 @@
-import { create } from '@bufbuild/protobuf';
+/** The service's queries: datasets to list and describe, and queries validated, compiled and opened. */
 import { authorizeDataset, mayUse, requireScope, rowFilter } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Dataset } from '../datasets/registry.js';
-import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
+import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { compilePlan } from '../plan/compile.js';
-import { rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
+import { capRows, rootPlan, sqlRelation, type SqlArguments } from '../plan/sql.js';
 import type { ColumnInfo } from '../query/columns.js';
 import { Errors } from '../errors/catalogue.js';
+import { tracedSync } from '../observability/tracing.js';
 import { ValueError } from '../query/value-error.js';
 import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
@@ -15,7 +16,7 @@ import type { DatasetShape, ParameterDefinition } from '../query/validated-query
 import type { SessionPool } from '../spark/pool.js';
 import { UnknownDatasetError } from '../errors/unknown-dataset.js';
 import type { DatasetCatalog } from './catalog.js';
-import { openResult, type OpenResult } from './run-query.js';
+import { openResult, type OpenResult, type RunOptions } from './run-query.js';
 import { vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
 import type { TenantPools } from './tenant-pools.js';
@@ -112,6 +113,14 @@ export class QueryService {
   /** Validates and compiles a query of a dataset, and opens its result. */
   async openDataset(name: string, spec: QuerySpec, options: OpenOptions): Promise<OpenResult> {
     const plan = await this.compileDataset(name, spec, options.signal, options.maxRows, options.principal);
+    return this.openPlan(plan, options);
+  }
+
+  /** Opens the result of a compiled plan on the sessions of whoever asks. */
+  async openPlan(
+    plan: Plan,
+    options: RunOptions & { readonly principal?: Principal | undefined },
+  ): Promise<OpenResult> {
     return openResult(await this.sessions(options.principal), plan, options);
   }
 
@@ -138,13 +147,10 @@ export class QueryService {
         : query.where === undefined
           ? rows
           : { op: 'and' as const, conditions: [query.where, rows] };
-    return compilePlan(
-      { ...query, where, limit: Math.min(query.limit, maxRows + 1) },
-      shape.dataset.template,
-    );
+    const limited = { ...query, where, limit: Math.min(query.limit, maxRows + 1) };
+    return tracedSync('plan.compile', {}, () => compilePlan(limited, shape.dataset.template));
   }
 
-  /** Opens the result of a client's SQL, its parameters sent as Spark arguments. */
   /**
    * Opens the result of a client's SQL, its parameters sent as Spark arguments. Unless the
    * policy allows everything, Spark's analysis of the statement is vetted first; either way the
@@ -155,7 +161,7 @@ export class QueryService {
     const policy = this.#rawSql;
     if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
-    return openResult(await this.sessions(options.principal), plan, {
+    return this.openPlan(plan, {
       ...options,
       clientSql: true,
       prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
@@ -186,17 +192,4 @@ function restrict(principal: Principal, dataset: Dataset) {
 
 function summary(dataset: Dataset): DatasetSummary {
   return { name: dataset.name, description: dataset.description, parameters: dataset.parameters };
-}
-
-/** The plan's rows, at most `rows` of them. */
-function capRows(plan: Plan, rows: number): Plan {
-  if (plan.opType.case !== 'root' || !Number.isFinite(rows)) return plan;
-  return create(PlanSchema, {
-    opType: {
-      case: 'root',
-      value: {
-        relType: { case: 'limit', value: { input: plan.opType.value, limit: Math.min(rows, 2 ** 31 - 1) } },
-      },
-    },
-  });
 }

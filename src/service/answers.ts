@@ -1,15 +1,16 @@
-import { createHash } from 'node:crypto';
-import { toBinary } from '@bufbuild/protobuf';
+/**
+ * Whole answers to dataset queries, for GraphQL: identical queries in flight run once, and
+ * answers are cached per dataset TTL in an LRU bounded by their size. The key is the plan's
+ * fingerprint (parameters included) with the tenant and the row cap.
+ */
 import { LRUCache } from 'lru-cache';
-import { encodeJson } from '../encode/json.js';
-import { encodeStats } from '../encode/stats.js';
-import { Errors } from '../errors/catalogue.js';
-import { PlanSchema } from '../gen/spark/connect/base_pb.js';
 import type { Principal } from '../auth/principal.js';
+import type { Plan } from '../gen/spark/connect/base_pb.js';
+import { planFingerprint } from '../plan/fingerprint.js';
 import type { QuerySpec } from '../query/spec.js';
-import type { SessionPool } from '../spark/pool.js';
-import type { QueryService } from '../service/query-service.js';
-import { openResult } from '../service/run-query.js';
+import type { AnswerLimits } from './limits.js';
+import type { QueryService } from './query-service.js';
+import { wholeAnswer } from './result-flow.js';
 
 /** A whole (bounded) answer, as GraphQL returns it. */
 export interface BufferedResult {
@@ -29,14 +30,6 @@ export interface Answer extends BufferedResult {
   readonly cached: boolean;
   /** Age of a cached answer. */
   readonly ageMs: number;
-}
-
-export interface ResultLimits {
-  /** Rows of one field's answer at most; beyond, the answer says `truncated`. */
-  readonly maxRows: number;
-  /** Bytes of one field's JSON at most. */
-  readonly maxBytes: number;
-  readonly queryTimeoutMs: number;
 }
 
 export interface CacheOptions {
@@ -65,19 +58,15 @@ export interface ResultStats {
   executions: number;
 }
 
-/**
- * Runs dataset queries for GraphQL: whole answers within limits, identical queries in flight
- * executed once, and answers cached per dataset TTL in an LRU bounded by bytes. The key is the
- * compiled plan (parameters included, as literals and arguments), the row limit and the tenant.
- */
+/** Runs dataset queries to whole answers, shared and cached (see the module comment). */
 export class ResultRunner {
   readonly stats: ResultStats = { hits: 0, misses: 0, joined: 0, executions: 0 };
   readonly #queries: QueryService;
-  readonly #limits: ResultLimits;
+  readonly #limits: AnswerLimits;
   readonly #cache: LRUCache<string, BufferedResult>;
   readonly #inFlight = new Map<string, Promise<BufferedResult>>();
 
-  constructor(queries: QueryService, limits: ResultLimits, cache: CacheOptions) {
+  constructor(queries: QueryService, limits: AnswerLimits, cache: CacheOptions) {
     this.#queries = queries;
     this.#limits = limits;
     this.#cache = new LRUCache<string, BufferedResult>({
@@ -89,22 +78,15 @@ export class ResultRunner {
     });
   }
 
-  get limits(): ResultLimits {
+  get limits(): AnswerLimits {
     return this.#limits;
   }
 
   async run(request: RunRequest): Promise<Answer> {
-    const { dataset, spec, tenant } = request;
+    const { dataset, spec, tenant, principal } = request;
     const maxRows = this.#limits.maxRows;
-    const { principal } = request;
     const plan = await this.#queries.compileDataset(dataset, spec, request.signal, maxRows, principal);
-    const key = createHash('sha256')
-      .update(tenant)
-      .update('\0')
-      .update(String(maxRows))
-      .update('\0')
-      .update(toBinary(PlanSchema, plan))
-      .digest('base64url');
+    const key = planFingerprint(plan, [tenant, String(maxRows)]);
     const ttlMs = this.#queries.catalog.dataset(dataset).cacheTtlSeconds * 1000;
 
     if (ttlMs > 0 && request.bypassCache !== true) {
@@ -117,7 +99,7 @@ export class ResultRunner {
     let running = this.#inFlight.get(key);
     if (running === undefined) {
       this.stats.misses++;
-      running = this.#queries.sessions(principal).then((pool) => this.#execute(pool, plan));
+      running = this.#execute(plan, principal);
       this.#inFlight.set(key, running);
       void running
         .then(
@@ -137,39 +119,18 @@ export class ResultRunner {
   }
 
   /**
-   * One execution shared by everyone asking the same: it is bounded by the query timeout,
+   * One execution shared by everyone asking the same: it is bounded by the query deadline,
    * not by any one requester leaving.
    */
-  async #execute(pool: SessionPool, plan: Parameters<typeof openResult>[1]): Promise<BufferedResult> {
-    const { maxRows, maxBytes, queryTimeoutMs } = this.#limits;
+  async #execute(plan: Plan, principal: Principal | undefined): Promise<BufferedResult> {
+    const { queryTimeoutMs, ...limits } = this.#limits;
     const started = performance.now();
-    const signal = AbortSignal.timeout(queryTimeoutMs);
     this.stats.executions++;
-    let open;
-    try {
-      open = await openResult(pool, plan, { signal });
-    } catch (err) {
-      if (signal.aborted) throw new Errors.QueryTimeout(queryTimeoutMs, { cause: err });
-      throw err;
-    }
-    const stats = encodeStats();
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of encodeJson(open.schema, open.batches, { maxRows, maxBytes, stats })) {
-      chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks);
-    const document = JSON.parse(text.toString('utf8')) as {
-      columns: { name: string; type: string }[];
-      rows: Record<string, unknown>[];
-      rowCount: number;
-      truncated: boolean;
-    };
-    return {
-      ...document,
-      elapsedMs: performance.now() - started,
-      at: Date.now(),
-      bytes: text.byteLength,
-    };
+    const answer = await wholeAnswer((signal) => this.#queries.openPlan(plan, { signal, principal }), {
+      timeoutMs: queryTimeoutMs,
+      limits,
+    });
+    return { ...answer, elapsedMs: performance.now() - started, at: Date.now() };
   }
 
   /** Forgets every cached answer. */
