@@ -16,7 +16,7 @@ import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
 import { ResultRunner } from './results.js';
-import type { GraphQLContext, SchemaOptions } from './schema.js';
+import type { GraphQLContext } from './context.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
@@ -102,8 +102,7 @@ export async function graphqlRoutes(
     { maxBytes: limits.cacheMaxBytes },
   );
   app.decorate('graphqlResults', runner);
-  const options: SchemaOptions = { queries, runner };
-  const schemas = new VisibleSchemas(options);
+  const schemas = new VisibleSchemas({ maxRows: limits.maxRows }, queries);
 
   await app.register(mercurius, {
     // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
@@ -122,7 +121,13 @@ export async function graphqlRoutes(
         if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
       });
       const { principal } = request;
-      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: gone.signal };
+      return {
+        tenant: principal?.tenant ?? DEFAULT_TENANT,
+        principal,
+        signal: gone.signal,
+        answers: runner,
+        datasets: queries,
+      };
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),
