@@ -3,6 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import type { QueryService } from '../service/query-service.js';
 import type { Answer, RunRequest } from './results.js';
 
+export type { Answer, RunRequest };
+
 /** Runs a dataset query and answers it whole (the GraphQL result runner). */
 export interface AnswerSource {
   run(request: RunRequest): Promise<Answer>;

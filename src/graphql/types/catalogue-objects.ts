@@ -8,7 +8,7 @@ import {
   GraphQLString,
 } from 'graphql';
 import type { DatasetDescription } from '../../service/query-service.js';
-import type { Answer } from '../results.js';
+import type { Answer } from '../context.js';
 import { GraphQLJSON } from '../scalars.js';
 import { list, type SchemaTypes } from './schema-types.js';
 
