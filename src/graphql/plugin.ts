@@ -19,7 +19,7 @@ import { answerLimits } from '../service/limits.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
 import { introspectionRule } from './introspection-rule.js';
-import type { GraphQLContext, SchemaOptions } from './schema.js';
+import type { GraphQLContext } from './context.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
@@ -89,8 +89,7 @@ export async function graphqlRoutes(
   const { graphql: limits } = config;
   const runner = new ResultRunner(queries, answerLimits(config), { maxBytes: limits.cacheMaxBytes });
   app.decorate('graphqlResults', runner);
-  const options: SchemaOptions = { queries, runner };
-  const schemas = new VisibleSchemas(options);
+  const schemas = new VisibleSchemas({ maxRows: limits.maxRows }, queries);
 
   await app.register(mercurius, {
     // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
@@ -105,7 +104,13 @@ export async function graphqlRoutes(
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     context: (request: FastifyRequest, reply: FastifyReply): GraphQLContext => {
       const { principal } = request;
-      return { tenant: principal?.tenant ?? DEFAULT_TENANT, principal, signal: clientGone(reply) };
+      return {
+        tenant: principal?.tenant ?? DEFAULT_TENANT,
+        principal,
+        signal: clientGone(reply),
+        answers: runner,
+        datasets: queries,
+      };
     },
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),

@@ -1,4 +1,12 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import {
+  GraphQLBoolean,
+  GraphQLError,
+  GraphQLInt,
+  GraphQLScalarType,
+  GraphQLString,
+  Kind,
+  type ValueNode,
+} from 'graphql';
 import type { ScalarType } from '../query/scalar-types.js';
 import { typeFamily } from '../query/columns.js';
 
@@ -157,4 +165,9 @@ export function scalarOfParameter(type: ScalarType): GraphQLScalarType | 'Int' |
     default:
       return 'String';
   }
+}
+
+/** A scalar named above as its GraphQL type, GraphQL's own included. */
+export function scalarType(s: GraphQLScalarType | 'Int' | 'Boolean' | 'String'): GraphQLScalarType {
+  return s === 'Int' ? GraphQLInt : s === 'Boolean' ? GraphQLBoolean : s === 'String' ? GraphQLString : s;
 }

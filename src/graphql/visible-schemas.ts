@@ -3,7 +3,7 @@ import { printSchema, specifiedRules, validate, type DocumentNode, type GraphQLS
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal.js';
 import { traceFields } from '../observability/graphql.js';
-import type { DatasetDescription } from '../service/query-service.js';
+import type { DatasetDescription, QueryService } from '../service/query-service.js';
 import { fullSchema, genericSchema, type SchemaOptions } from './schema.js';
 
 /**
@@ -14,13 +14,16 @@ import { fullSchema, genericSchema, type SchemaOptions } from './schema.js';
  */
 export class VisibleSchemas {
   readonly #options: SchemaOptions;
+  readonly #access: Pick<QueryService, 'list'>;
   readonly #generic: GraphQLSchema;
   readonly #built: LRUCache<string, GraphQLSchema>;
   #described: readonly DatasetDescription[] | undefined;
   #union: GraphQLSchema;
 
-  constructor(options: SchemaOptions, maxSchemas = 64) {
+  /** `access` says which datasets a principal may use. */
+  constructor(options: SchemaOptions, access: Pick<QueryService, 'list'>, maxSchemas = 64) {
     this.#options = options;
+    this.#access = access;
     this.#generic = traceFields(genericSchema(options));
     this.#union = this.#generic;
     this.#built = new LRUCache({ max: maxSchemas });
@@ -45,7 +48,7 @@ export class VisibleSchemas {
   for(principal: Principal | undefined): GraphQLSchema {
     const described = this.#described;
     if (described === undefined) return this.#generic;
-    const usable = new Set(this.#options.queries.list(principal).map((d) => d.name));
+    const usable = new Set(this.#access.list(principal).map((d) => d.name));
     const visible = described.filter((d) => usable.has(d.name));
     const key = visible.map((d) => d.name).join(',');
     let schema = this.#built.get(key);

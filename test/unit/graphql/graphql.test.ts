@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { printSchema } from 'graphql';
-import { fullSchema, genericSdl, typeName } from '../../../src/graphql/schema.js';
-import { aggregateSpec, groupRows, orderItems, whereFilter } from '../../../src/graphql/typed-spec.js';
+import { typeName } from '../../../src/graphql/names.js';
+import { fullSchema, genericSdl } from '../../../src/graphql/schema.js';
+import { aggregateSpec, groupRows } from '../../../src/graphql/specs/typed-groups.js';
+import { orderItems } from '../../../src/graphql/specs/typed-order.js';
+import { whereFilter } from '../../../src/graphql/specs/typed-where.js';
 import { FIXTURE_COLUMNS } from '../../helpers/fixture-dataset.js';
 
 describe('schema.graphql', () => {
@@ -13,8 +16,7 @@ describe('schema.graphql', () => {
 });
 
 describe('typed GraphQL fields', () => {
-  const runner = { limits: { maxRows: 1000, maxBytes: 1e6, queryTimeoutMs: 1000 } } as never;
-  const schema = fullSchema({ queries: undefined as never, runner }, [
+  const schema = fullSchema({ maxRows: 1000 }, [
     {
       name: 'fixture',
       description: 'every type',

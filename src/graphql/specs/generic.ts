@@ -1,6 +1,7 @@
+/** The generic `query` field's arguments as a QuerySpec, checked as the HTTP API checks it. */
 import { Ajv } from 'ajv';
-import { schemaError } from '../errors/to-catalogue.js';
-import { Filter, QuerySpec, type Aggregate, type GroupItem, type OrderItem } from '../query/spec.js';
+import { schemaError } from '../../errors/to-catalogue.js';
+import { Filter, QuerySpec, type Aggregate, type GroupItem, type OrderItem } from '../../query/spec.js';
 
 /** Arguments of the generic `query` field, as GraphQL coerced them (absent or null alike). */
 export interface GenericArgs {
