@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
 import type { Config } from '../config.js';
 import type { QueryService } from '../service/query-service.js';
@@ -35,7 +35,12 @@ type WithDocument = FastifyRequest & { [DOCUMENT]?: Record<string, unknown> };
  * `GET /openapi.yaml` and `/openapi.json`, and the API page at `/docs` (Swagger UI, served from
  * the service's own copy), all showing the document served to the caller.
  */
-export async function docsRoutes(app: FastifyInstance, config: Config, queries: QueryService): Promise<void> {
+export interface DocsOptions {
+  readonly config: Config;
+  readonly queries: QueryService;
+}
+
+export const docsRoutes: FastifyPluginAsync<DocsOptions> = async (app, { config, queries }) => {
   const served = new ServedOpenApi(config, queries, app.log);
   await app.register(swagger, { mode: 'static', specification: { document: openApiDocument() as never } });
   await app.register(swaggerUi, {
@@ -72,4 +77,4 @@ export async function docsRoutes(app: FastifyInstance, config: Config, queries: 
   app.get('/openapi.json', { schema: { hide: true } }, async (request, reply) =>
     reply.type('application/json').send(await served.document(request.principal)),
   );
-}
+};

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { Errors } from '../errors.js';
 import { SparkError } from '../spark/errors.js';
 
@@ -43,7 +43,7 @@ export class SharedProbe {
 }
 
 /** `GET /healthz`: the process answers. `GET /readyz`: Spark answers too. */
-export function healthRoutes(app: FastifyInstance, options: HealthOptions): void {
+export const healthRoutes: FastifyPluginCallback<HealthOptions> = (app, options, done) => {
   const probe = new SharedProbe(
     () => options.probe(AbortSignal.timeout(options.readyTimeoutMs)),
     options.readyCacheMs,
@@ -58,7 +58,8 @@ export function healthRoutes(app: FastifyInstance, options: HealthOptions): void
       throw new Errors.SparkUnavailable(unavailableReason(err), { cause: err });
     }
   });
-}
+  done();
+};
 
 function unavailableReason(err: unknown): string {
   if (!(err instanceof SparkError)) return 'no answer in time';

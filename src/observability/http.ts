@@ -8,7 +8,8 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
 import type { EncodeStats } from '../encode/stats.js';
 import { ServiceMetrics, type MetricSources, type TrackedResult } from './metrics.js';
 import { ATTR, tracer } from './tracing.js';
@@ -38,6 +39,8 @@ declare module 'fastify' {
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface ObservabilityOptions {
+  /** Where the gauges read the pools, executions and GraphQL cache from. */
+  readonly sources: MetricSources;
   /** Serve `GET /metrics`. */
   readonly serveMetrics: boolean;
 }
@@ -46,14 +49,12 @@ export interface ObservabilityOptions {
  * Metrics and traces of every request: a server span per request (continuing the caller's
  * W3C trace context) in which the handler runs, so spans of plan compiles, session leases and
  * Spark executions are its children; the request counted by method, route and status when
- * its response ends (a stream's last byte, or the client leaving). Add before other hooks so
- * that requests refused early are seen too.
+ * its response ends (a stream's last byte, or the client leaving). Its hooks and the `metrics`
+ * decorator are the whole app's (fastify-plugin); register it before other hooks so that
+ * requests refused early are seen too.
  */
-export function observability(
-  app: FastifyInstance,
-  sources: MetricSources,
-  options: ObservabilityOptions,
-): ServiceMetrics {
+const observabilityPlugin: FastifyPluginCallback<ObservabilityOptions> = (app, options, loaded) => {
+  const { sources } = options;
   const metrics = new ServiceMetrics(sources);
   app.decorate('metrics', metrics);
   app.decorateRequest('telemetry', null);
@@ -120,8 +121,10 @@ export function observability(
     metrics.close();
     done();
   });
-  return metrics;
-}
+  loaded();
+};
+
+export const observability = fp(observabilityPlugin, { name: 'observability' });
 
 /**
  * Counts the rows and bytes of a result response from its encoder's statistics, as they are

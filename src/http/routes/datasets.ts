@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import Type from 'typebox';
 import type { Config } from '../../config.js';
 import { QuerySpec } from '../../query/spec.js';
@@ -14,14 +14,23 @@ function links(name: string) {
   return { self, rows: `${self}/rows`, query: `${self}/query` };
 }
 
-/** Datasets: their list, their columns and parameters, and their rows. */
-export function datasetRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
-  app.get('/v1/datasets', { schema: { response: { 200: DatasetList } } }, (request) => ({
+export interface RouteOptions {
+  readonly queries: QueryService;
+  readonly config: Config;
+}
+
+/** Datasets: their list, their columns and parameters, and their rows (under `/v1`). */
+export const datasetRoutes: FastifyPluginCallback<RouteOptions> = (
+  app,
+  { queries: service, config },
+  done,
+) => {
+  app.get('/datasets', { schema: { response: { 200: DatasetList } } }, (request) => ({
     datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
   }));
 
   app.get<{ Params: { name: string } }>(
-    '/v1/datasets/:name',
+    '/datasets/:name',
     { schema: { params: Params, response: { 200: DatasetDescription } } },
     async (request) => {
       const description = await service.describe(
@@ -34,7 +43,7 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
   );
 
   app.get<{ Params: { name: string }; Querystring: Record<string, unknown> & ResultOptions }>(
-    '/v1/datasets/:name/rows',
+    '/datasets/:name/rows',
     { schema: { params: Params, querystring: RowsQuery } },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
@@ -48,7 +57,7 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
   );
 
   app.post<{ Params: { name: string }; Querystring: ResultOptions; Body: QuerySpec }>(
-    '/v1/datasets/:name/query',
+    '/datasets/:name/query',
     { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
@@ -60,7 +69,8 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
         }),
       ),
   );
-}
+  done();
+};
 
 /** The request id as a Spark operation tag, to find or interrupt the query in Spark. */
 export function tag(requestId: string): string {

@@ -1,19 +1,17 @@
-import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.js';
+import type { FastifyPluginCallback } from 'fastify';
 import { Errors, withExtras } from '../../errors.js';
 import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
 import type { SqlArguments } from '../../plan/sql.js';
 import type { Scalar } from '../../query/spec.js';
 import { base64Bytes } from '../../query/values.js';
-import type { QueryService } from '../../service/query-service.js';
 import { runResult } from '../run.js';
 import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
-import { tag } from './datasets.js';
+import { tag, type RouteOptions } from './datasets.js';
 
 /** `POST /v1/sql`: a client's SQL with parameters, sent as Spark arguments; off unless RAW_SQL is set. */
-export function sqlRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
+export const sqlRoutes: FastifyPluginCallback<RouteOptions> = (app, { queries: service, config }, done) => {
   app.post<{ Querystring: ResultOptions; Body: SqlRequest }>(
-    '/v1/sql',
+    '/sql',
     { schema: { querystring: ResultOptions, body: SqlRequest } },
     (request, reply) => {
       if (!config.rawSql) throw new Errors.SqlDisabled();
@@ -28,7 +26,8 @@ export function sqlRoutes(app: FastifyInstance, service: QueryService, config: C
       );
     },
   );
-}
+  done();
+};
 
 function sqlArguments(body: SqlRequest): SqlArguments {
   if (body.params !== undefined && body.positional !== undefined) {
