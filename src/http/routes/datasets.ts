@@ -1,5 +1,5 @@
-import type { FastifyPluginCallback } from 'fastify';
-import Type from 'typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { QuerySpec } from '../../query/spec.js';
 import type { QueryService } from '../../service/query-service.js';
@@ -20,16 +20,22 @@ export interface RouteOptions {
 }
 
 /** Datasets: their list, their columns and parameters, and their rows (under `/v1`). */
-export const datasetRoutes: FastifyPluginCallback<RouteOptions> = (
+export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
   app,
   { queries: service, config },
   done,
 ) => {
-  app.get('/datasets', { schema: { response: { 200: DatasetList } } }, (request) => ({
-    datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
-  }));
+  // The service's answers are read-only views of what the response schemas describe.
+  app.get(
+    '/datasets',
+    { schema: { response: { 200: DatasetList } } },
+    (request) =>
+      ({
+        datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
+      }) as Static<typeof DatasetList>,
+  );
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/datasets/:name',
     { schema: { params: Params, response: { 200: DatasetDescription } } },
     async (request) => {
@@ -38,30 +44,28 @@ export const datasetRoutes: FastifyPluginCallback<RouteOptions> = (
         AbortSignal.timeout(config.readyTimeoutMs),
         request.principal,
       );
-      return { ...description, links: links(description.name) };
+      return { ...description, links: links(description.name) } as Static<typeof DatasetDescription>;
     },
   );
 
-  app.get<{ Params: { name: string }; Querystring: Record<string, unknown> & ResultOptions }>(
-    '/datasets/:name/rows',
-    { schema: { params: Params, querystring: RowsQuery } },
-    (request, reply) =>
-      runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openDataset(request.params.name, rowsQuerySpec(request.query), {
-          signal,
-          maxRows,
-          tags: [tag(request.id)],
-          principal: request.principal,
-        }),
-      ),
+  app.get('/datasets/:name/rows', { schema: { params: Params, querystring: RowsQuery } }, (request, reply) =>
+    runResult(request, reply, config, request.query, (signal, maxRows) =>
+      service.openDataset(request.params.name, rowsQuerySpec(request.query), {
+        signal,
+        maxRows,
+        tags: [tag(request.id)],
+        principal: request.principal,
+      }),
+    ),
   );
 
-  app.post<{ Params: { name: string }; Querystring: ResultOptions; Body: QuerySpec }>(
+  app.post(
     '/datasets/:name/query',
     { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openDataset(request.params.name, request.body, {
+        // The schema refers to Filter for `where` and `having`; the QuerySpec type names it.
+        service.openDataset(request.params.name, request.body as QuerySpec, {
           signal,
           maxRows,
           tags: [tag(request.id)],

@@ -1,4 +1,4 @@
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Errors, withExtras } from '../../errors.js';
 import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
 import type { SqlArguments } from '../../plan/sql.js';
@@ -9,23 +9,23 @@ import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
 import { tag, type RouteOptions } from './datasets.js';
 
 /** `POST /v1/sql`: a client's SQL with parameters, sent as Spark arguments; off unless RAW_SQL is set. */
-export const sqlRoutes: FastifyPluginCallback<RouteOptions> = (app, { queries: service, config }, done) => {
-  app.post<{ Querystring: ResultOptions; Body: SqlRequest }>(
-    '/sql',
-    { schema: { querystring: ResultOptions, body: SqlRequest } },
-    (request, reply) => {
-      if (!config.rawSql) throw new Errors.SqlDisabled();
-      const args = sqlArguments(request.body);
-      return runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openSql(request.body.sql, args, {
-          signal,
-          maxRows,
-          tags: [tag(request.id)],
-          principal: request.principal,
-        }),
-      );
-    },
-  );
+export const sqlRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
+  app,
+  { queries: service, config },
+  done,
+) => {
+  app.post('/sql', { schema: { querystring: ResultOptions, body: SqlRequest } }, (request, reply) => {
+    if (!config.rawSql) throw new Errors.SqlDisabled();
+    const args = sqlArguments(request.body);
+    return runResult(request, reply, config, request.query, (signal, maxRows) =>
+      service.openSql(request.body.sql, args, {
+        signal,
+        maxRows,
+        tags: [tag(request.id)],
+        principal: request.principal,
+      }),
+    );
+  });
   done();
 };
 
