@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { DatasetRegistry } from './datasets/registry.js';
 import { auth } from './auth/plugin.js';
 import { graphiqlPage } from './graphql/graphiql-page.js';
@@ -14,6 +14,7 @@ import { docsRoutes } from './http/docs-routes.js';
 import { errorHandling } from './http/error-handling.js';
 import { healthRoutes } from './http/health.js';
 import { jsonBodies } from './http/json-body.js';
+import { openApi, openApiDocument } from './http/openapi.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
 import { TypedParameter } from './http/schemas.js';
@@ -76,6 +77,8 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
 
+  // First, so that the document has every route.
+  await app.register(openApi);
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('request-id', request.id);
     done();
@@ -147,4 +150,18 @@ export async function buildApp(
   await server.register(app, { config, dependencies });
   await server.ready();
   return server;
+}
+
+/**
+ * The OpenAPI document the routes generate, from an app with no datasets that never reaches
+ * Spark: what `npm run openapi` writes to openapi.yaml.
+ */
+export async function generatedOpenApi(): Promise<Record<string, unknown>> {
+  const config = loadConfig({ SPARK_REMOTE: 'sc://127.0.0.1:1', LOG_LEVEL: 'silent', ANONYMOUS: 'true' });
+  const server = await buildApp(config, { registry: new DatasetRegistry({ datasets: {} }) });
+  try {
+    return openApiDocument(server);
+  } finally {
+    await server.close();
+  }
 }

@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
@@ -41,8 +40,7 @@ export interface DocsOptions {
 }
 
 export const docsRoutes: FastifyPluginAsync<DocsOptions> = async (app, { config, queries }) => {
-  const served = new ServedOpenApi(config, queries, app.log);
-  await app.register(swagger, { mode: 'static', specification: { document: openApiDocument() as never } });
+  const served = new ServedOpenApi(config, queries, app.log, () => openApiDocument(app));
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: DOCS_CSP,
@@ -69,12 +67,30 @@ export const docsRoutes: FastifyPluginAsync<DocsOptions> = async (app, { config,
     transformSpecificationClone: false,
     transformSpecification: (specification, request) => (request as WithDocument)[DOCUMENT] ?? specification,
   });
-  app.get('/openapi.yaml', { schema: { hide: true } }, async (request, reply) =>
+  const documentSchema = { tags: ['service'], security: [] };
+  const yamlSchema = {
+    ...documentSchema,
+    operationId: 'getOpenApiYaml',
+    summary: 'This document, with an operation per dataset the caller may use',
+    response: {
+      200: { description: 'OpenAPI 3.1', content: { 'application/yaml': { schema: { type: 'string' } } } },
+    },
+  };
+  const jsonSchema = {
+    ...documentSchema,
+    operationId: 'getOpenApiJson',
+    summary: 'This document as JSON',
+    response: {
+      200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+    },
+  };
+  app.get('/openapi.yaml', { schema: yamlSchema }, async (request, reply) =>
     reply
       .type('application/yaml')
       .send(stringify(await served.document(request.principal), { lineWidth: 0 })),
   );
-  app.get('/openapi.json', { schema: { hide: true } }, async (request, reply) =>
-    reply.type('application/json').send(await served.document(request.principal)),
+  // Sent as text: the response schema describes the document, it must not filter it.
+  app.get('/openapi.json', { schema: jsonSchema }, async (request, reply) =>
+    reply.type('application/json').send(JSON.stringify(await served.document(request.principal))),
   );
 };

@@ -2,6 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { FastifyPluginCallback } from 'fastify';
 import { Errors } from '../errors.js';
 import { SparkError } from '../spark/errors.js';
+import { jsonResponse, problems, statusSchema } from './openapi-responses.js';
 
 export interface HealthOptions {
   /** Runs a trivial Spark call; resolves with Spark's version. */
@@ -49,9 +50,32 @@ export const healthRoutes: FastifyPluginCallback<HealthOptions> = (app, options,
     options.readyCacheMs,
   );
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  const probeSchema = { tags: ['service'], security: [] };
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...probeSchema,
+        operationId: 'getHealth',
+        summary: 'The process is alive',
+        response: { 200: jsonResponse('Alive', statusSchema('ok')) },
+      },
+    },
+    () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async () => {
+  const Ready = {
+    type: 'object',
+    required: ['status', 'sparkVersion'],
+    properties: { status: { type: 'string', const: 'ready' }, sparkVersion: { type: 'string' } },
+  };
+  const readySchema = {
+    ...probeSchema,
+    operationId: 'getReadiness',
+    summary: 'Spark answers',
+    response: { 200: jsonResponse('Ready', Ready), ...problems(503) },
+  };
+  app.get('/readyz', { schema: readySchema }, async () => {
     try {
       return { status: 'ready', sparkVersion: await probe.get() };
     } catch (err) {

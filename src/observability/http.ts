@@ -11,6 +11,7 @@ import {
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EncodeStats } from '../encode/stats.js';
+import { problems } from '../http/openapi-responses.js';
 import { ServiceMetrics, type MetricSources, type TrackedResult } from './metrics.js';
 import { ATTR, tracer } from './tracing.js';
 
@@ -113,7 +114,23 @@ const observabilityPlugin: FastifyPluginCallback<ObservabilityOptions> = (app, o
   });
 
   if (options.serveMetrics) {
-    app.get('/metrics', async (_request, reply) =>
+    const schema = {
+      operationId: 'getMetrics',
+      tags: ['service'],
+      summary: 'Prometheus metrics',
+      description:
+        'Requests by route and status, rows and bytes streamed, Spark execution times, interrupts and ' +
+        'reattaches, session pool gauges, GraphQL cache hits, and the process’s own figures, in the ' +
+        'Prometheus text format. Not served when `METRICS=false`. Needs the `admin` scope.',
+      response: {
+        200: {
+          description: 'Prometheus text format 0.0.4',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        ...problems(401, 403, 429),
+      },
+    };
+    app.get('/metrics', { schema }, async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.text()),
     );
   }

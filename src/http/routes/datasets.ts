@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { QuerySpec } from '../../query/spec.js';
 import type { QueryService } from '../../service/query-service.js';
+import { jsonResponse, problems, RESULT_RESPONSE } from '../openapi-responses.js';
 import { rowsQuerySpec } from '../rows-query.js';
 import { runResult } from '../run.js';
 import { DatasetDescription, DatasetList, DatasetName, ResultOptions, RowsQuery } from '../schemas.js';
@@ -28,7 +29,14 @@ export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
   // The service's answers are read-only views of what the response schemas describe.
   app.get(
     '/datasets',
-    { schema: { response: { 200: DatasetList } } },
+    {
+      schema: {
+        operationId: 'listDatasets',
+        tags: ['datasets'],
+        summary: 'The datasets (those the credentials may use)',
+        response: { 200: jsonResponse('The datasets', DatasetList), ...problems(401, 403, 429) },
+      },
+    },
     (request) =>
       ({
         datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
@@ -37,7 +45,18 @@ export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
 
   app.get(
     '/datasets/:name',
-    { schema: { params: Params, response: { 200: DatasetDescription } } },
+    {
+      schema: {
+        operationId: 'getDataset',
+        tags: ['datasets'],
+        summary: 'A dataset: its columns (as Spark reports them), parameters and limits',
+        params: Params,
+        response: {
+          200: jsonResponse('The dataset', DatasetDescription),
+          ...problems(400, 401, 403, 404, 429, 502, 503, 504),
+        },
+      },
+    },
     async (request) => {
       const description = await service.describe(
         request.params.name,
@@ -48,20 +67,53 @@ export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
     },
   );
 
-  app.get('/datasets/:name/rows', { schema: { params: Params, querystring: RowsQuery } }, (request, reply) =>
-    runResult(request, reply, config, request.query, (signal, maxRows) =>
-      service.openDataset(request.params.name, rowsQuerySpec(request.query), {
-        signal,
-        maxRows,
-        tags: [tag(request.id)],
-        principal: request.principal,
-      }),
-    ),
+  app.get(
+    '/datasets/:name/rows',
+    {
+      schema: {
+        operationId: 'getDatasetRows',
+        tags: ['datasets'],
+        summary: 'Rows of a dataset, with simple filters in the query string',
+        description:
+          `${(RowsQuery as { description?: string }).description ?? ''} ` +
+          'These keys depend on the dataset, so this operation does not list them: the document this server ' +
+          'serves at /openapi.yaml has an operation per dataset that does.',
+        params: Params,
+        querystring: RowsQuery,
+        response: {
+          200: RESULT_RESPONSE,
+          ...problems(400, 401, 403, 404, 406, 413, 422, 429, 502, 503, 504),
+        },
+      },
+    },
+    (request, reply) =>
+      runResult(request, reply, config, request.query, (signal, maxRows) =>
+        service.openDataset(request.params.name, rowsQuerySpec(request.query), {
+          signal,
+          maxRows,
+          tags: [tag(request.id)],
+          principal: request.principal,
+        }),
+      ),
   );
 
   app.post(
     '/datasets/:name/query',
-    { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
+    {
+      schema: {
+        operationId: 'postDatasetQuery',
+        tags: ['datasets'],
+        summary: 'Query a dataset: filters, grouping, time buckets, aggregates, order, limit',
+        params: Params,
+        querystring: ResultOptions,
+        body: QuerySpec,
+        bodyExample: { limit: 10 },
+        response: {
+          200: RESULT_RESPONSE,
+          ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504),
+        },
+      },
+    },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
         // The schema refers to Filter for `where` and `having`; the QuerySpec type names it.

@@ -4,6 +4,7 @@ import { LiteralError, literal, type TypedValue } from '../../plan/literals.js';
 import type { SqlArguments } from '../../plan/sql.js';
 import type { Scalar } from '../../query/spec.js';
 import { base64Bytes } from '../../query/values.js';
+import { problems, RESULT_RESPONSE } from '../openapi-responses.js';
 import { runResult } from '../run.js';
 import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
 import { tag, type RouteOptions } from './datasets.js';
@@ -14,7 +15,19 @@ export const sqlRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
   { queries: service, config },
   done,
 ) => {
-  app.post('/sql', { schema: { querystring: ResultOptions, body: SqlRequest } }, (request, reply) => {
+  const schema = {
+    operationId: 'runSql',
+    tags: ['sql'],
+    summary: 'Run SQL with parameters (when the server enables RAW_SQL)',
+    querystring: ResultOptions,
+    body: SqlRequest,
+    bodyExample: { sql: 'SELECT :n + 1 AS answer', params: { n: 41 } },
+    response: {
+      200: RESULT_RESPONSE,
+      ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504),
+    },
+  };
+  app.post('/sql', { schema }, (request, reply) => {
     if (!config.rawSql) throw new Errors.SqlDisabled();
     const args = sqlArguments(request.body);
     return runResult(request, reply, config, request.query, (signal, maxRows) =>
