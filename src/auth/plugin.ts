@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { Errors, withExtras } from '../errors/catalogue.js';
 import { requireScope } from './access.js';
@@ -55,17 +56,20 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+export interface AuthOptions {
+  readonly config: Config;
+  /** How credentials are read beyond the configuration (the claims of row filters). */
+  readonly authenticator?: AuthenticatorOptions;
+}
+
 /**
  * Authentication on every route that is not public (401 with WWW-Authenticate), failed
  * attempts throttled per client address before credentials are looked at (429), per-principal
  * rate limits (429) counted before the route's scope is checked (403), and overload protection
- * (503), all answered with the catalogue's problems.
+ * (503), all answered with the catalogue's problems. Its hooks and `request.principal` are the
+ * whole app's (fastify-plugin): register it before the routes.
  */
-export async function authRoutes(
-  app: FastifyInstance,
-  config: Config,
-  options: AuthenticatorOptions = {},
-): Promise<void> {
+const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config, authenticator: options = {} }) => {
   const { auth } = config;
   const authenticator =
     auth.file !== undefined
@@ -146,4 +150,6 @@ export async function authRoutes(
         ? undefined
         : Promise.reject(withExtras(new Errors.Overloaded(), { retryAfter: 5 })),
   });
-}
+};
+
+export const auth = fp(authPlugin, { name: 'auth' });

@@ -1,6 +1,5 @@
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
 import type { Config } from '../config.js';
 import type { QueryService } from '../service/query-service.js';
@@ -35,9 +34,13 @@ type WithDocument = FastifyRequest & { [DOCUMENT]?: Record<string, unknown> };
  * `GET /openapi.yaml` and `/openapi.json`, and the API page at `/docs` (Swagger UI, served from
  * the service's own copy), all showing the document served to the caller.
  */
-export async function docsRoutes(app: FastifyInstance, config: Config, queries: QueryService): Promise<void> {
-  const served = new ServedOpenApi(config, queries, app.log);
-  await app.register(swagger, { mode: 'static', specification: { document: openApiDocument() as never } });
+export interface DocsOptions {
+  readonly config: Config;
+  readonly queries: QueryService;
+}
+
+export const docsRoutes: FastifyPluginAsync<DocsOptions> = async (app, { config, queries }) => {
+  const served = new ServedOpenApi(config, queries, app.log, () => openApiDocument(app));
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: DOCS_CSP,
@@ -64,12 +67,30 @@ export async function docsRoutes(app: FastifyInstance, config: Config, queries: 
     transformSpecificationClone: false,
     transformSpecification: (specification, request) => (request as WithDocument)[DOCUMENT] ?? specification,
   });
-  app.get('/openapi.yaml', { schema: { hide: true } }, async (request, reply) =>
+  const documentSchema = { tags: ['service'], security: [] };
+  const yamlSchema = {
+    ...documentSchema,
+    operationId: 'getOpenApiYaml',
+    summary: 'This document, with an operation per dataset the caller may use',
+    response: {
+      200: { description: 'OpenAPI 3.1', content: { 'application/yaml': { schema: { type: 'string' } } } },
+    },
+  };
+  const jsonSchema = {
+    ...documentSchema,
+    operationId: 'getOpenApiJson',
+    summary: 'This document as JSON',
+    response: {
+      200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+    },
+  };
+  app.get('/openapi.yaml', { schema: yamlSchema }, async (request, reply) =>
     reply
       .type('application/yaml')
       .send(stringify(await served.document(request.principal), { lineWidth: 0 })),
   );
-  app.get('/openapi.json', { schema: { hide: true } }, async (request, reply) =>
-    reply.type('application/json').send(await served.document(request.principal)),
+  // Sent as text: the response schema describes the document, it must not filter it.
+  app.get('/openapi.json', { schema: jsonSchema }, async (request, reply) =>
+    reply.type('application/json').send(JSON.stringify(await served.document(request.principal))),
   );
-}
+};

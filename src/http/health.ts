@@ -1,7 +1,8 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { Errors } from '../errors/catalogue.js';
 import { SparkError } from '../spark/errors.js';
+import { jsonResponse, problems, statusSchema } from './openapi-responses.js';
 
 export interface HealthOptions {
   /** Runs a trivial Spark call; resolves with Spark's version. */
@@ -43,22 +44,46 @@ export class SharedProbe {
 }
 
 /** `GET /healthz`: the process answers. `GET /readyz`: Spark answers too. */
-export function healthRoutes(app: FastifyInstance, options: HealthOptions): void {
+export const healthRoutes: FastifyPluginCallback<HealthOptions> = (app, options, done) => {
   const probe = new SharedProbe(
     () => options.probe(AbortSignal.timeout(options.readyTimeoutMs)),
     options.readyCacheMs,
   );
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  const probeSchema = { tags: ['service'], security: [] };
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...probeSchema,
+        operationId: 'getHealth',
+        summary: 'The process is alive',
+        response: { 200: jsonResponse('Alive', statusSchema('ok')) },
+      },
+    },
+    () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async () => {
+  const Ready = {
+    type: 'object',
+    required: ['status', 'sparkVersion'],
+    properties: { status: { type: 'string', const: 'ready' }, sparkVersion: { type: 'string' } },
+  };
+  const readySchema = {
+    ...probeSchema,
+    operationId: 'getReadiness',
+    summary: 'Spark answers',
+    response: { 200: jsonResponse('Ready', Ready), ...problems(503) },
+  };
+  app.get('/readyz', { schema: readySchema }, async () => {
     try {
       return { status: 'ready', sparkVersion: await probe.get() };
     } catch (err) {
       throw new Errors.SparkUnavailable(unavailableReason(err), { cause: err });
     }
   });
-}
+  done();
+};
 
 function unavailableReason(err: unknown): string {
   if (!(err instanceof SparkError)) return 'no answer in time';

@@ -1,6 +1,6 @@
 import { typeFamily, type TypeFamily } from '../query/columns.js';
 import type { DatasetDescription } from '../service/query-service.js';
-import { resultDocumentSchema } from './openapi.js';
+import { resultDocumentSchema } from './openapi-components.js';
 
 /**
  * Operations of one dataset for the OpenAPI document a server serves, typed the way the

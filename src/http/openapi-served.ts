@@ -3,7 +3,6 @@ import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { QueryService } from '../service/query-service.js';
 import { datasetOperations, datasetTag } from './openapi-datasets.js';
-import { openApiDocument } from './openapi.js';
 
 type Json = Record<string, unknown>;
 type Paths = Record<string, Record<string, Json & { parameters?: Json[]; responses: Record<string, Json> }>>;
@@ -22,9 +21,12 @@ export class ServedOpenApi {
   readonly #config: Config;
   readonly #queries: QueryService;
   readonly #log: FastifyBaseLogger;
+  readonly #generated: () => Json;
   readonly #documents = new Map<string, Promise<Json>>();
 
-  constructor(config: Config, queries: QueryService, log: FastifyBaseLogger) {
+  /** `generated` gives a copy of the document generated from the routes, to change. */
+  constructor(config: Config, queries: QueryService, log: FastifyBaseLogger, generated: () => Json) {
+    this.#generated = generated;
     this.#config = config;
     this.#queries = queries;
     this.#log = log;
@@ -80,7 +82,7 @@ export class ServedOpenApi {
 
   /** openapi.yaml as this server runs it, the dataset names of the caller in the `name` parameters. */
   #adapted(names: readonly string[]): Json {
-    const doc = openApiDocument();
+    const doc = this.#generated();
     const paths = doc['paths'] as Paths;
     if (!this.#config.rawSql) {
       delete paths['/v1/sql'];

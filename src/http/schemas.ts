@@ -110,7 +110,7 @@ export const SqlRequest = Type.Object(
       }),
     ),
   },
-  { ...strict, description: 'Either params or positional, not both.' },
+  { ...strict, $id: 'SqlRequest', description: 'Either params or positional, not both.' },
 );
 export type SqlRequest = Static<typeof SqlRequest>;
 

@@ -8,8 +8,10 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
 import type { EncodeStats } from '../encode/stats.js';
+import { problems } from '../http/openapi-responses.js';
 import { ServiceMetrics, type MetricSources, type TrackedResult } from './metrics.js';
 import { ATTR, tracer } from './tracing.js';
 
@@ -38,6 +40,8 @@ declare module 'fastify' {
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface ObservabilityOptions {
+  /** Where the gauges read the pools, executions and GraphQL cache from. */
+  readonly sources: MetricSources;
   /** Serve `GET /metrics`. */
   readonly serveMetrics: boolean;
 }
@@ -46,14 +50,12 @@ export interface ObservabilityOptions {
  * Metrics and traces of every request: a server span per request (continuing the caller's
  * W3C trace context) in which the handler runs, so spans of plan compiles, session leases and
  * Spark executions are its children; the request counted by method, route and status when
- * its response ends (a stream's last byte, or the client leaving). Add before other hooks so
- * that requests refused early are seen too.
+ * its response ends (a stream's last byte, or the client leaving). Its hooks and the `metrics`
+ * decorator are the whole app's (fastify-plugin); register it before other hooks so that
+ * requests refused early are seen too.
  */
-export function observability(
-  app: FastifyInstance,
-  sources: MetricSources,
-  options: ObservabilityOptions,
-): ServiceMetrics {
+const observabilityPlugin: FastifyPluginCallback<ObservabilityOptions> = (app, options, loaded) => {
+  const { sources } = options;
   const metrics = new ServiceMetrics(sources);
   app.decorate('metrics', metrics);
   app.decorateRequest('telemetry', null);
@@ -112,7 +114,23 @@ export function observability(
   });
 
   if (options.serveMetrics) {
-    app.get('/metrics', async (_request, reply) =>
+    const schema = {
+      operationId: 'getMetrics',
+      tags: ['service'],
+      summary: 'Prometheus metrics',
+      description:
+        'Requests by route and status, rows and bytes streamed, Spark execution times, interrupts and ' +
+        'reattaches, session pool gauges, GraphQL cache hits, and the process’s own figures, in the ' +
+        'Prometheus text format. Not served when `METRICS=false`. Needs the `admin` scope.',
+      response: {
+        200: {
+          description: 'Prometheus text format 0.0.4',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        ...problems(401, 403, 429),
+      },
+    };
+    app.get('/metrics', { schema }, async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.text()),
     );
   }
@@ -120,8 +138,10 @@ export function observability(
     metrics.close();
     done();
   });
-  return metrics;
-}
+  loaded();
+};
+
+export const observability = fp(observabilityPlugin, { name: 'observability' });
 
 /**
  * Counts the rows and bytes of a result response from its encoder's statistics, as they are

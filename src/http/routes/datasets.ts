@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { QuerySpec } from '../../query/spec.js';
 import type { QueryService } from '../../service/query-service.js';
+import { jsonResponse, problems, RESULT_RESPONSE } from '../openapi-responses.js';
 import { rowsQuerySpec } from '../rows-query.js';
 import { runResult } from '../run.js';
 import { DatasetDescription, DatasetList, DatasetName, ResultOptions, RowsQuery } from '../schemas.js';
@@ -14,28 +15,77 @@ function links(name: string) {
   return { self, rows: `${self}/rows`, query: `${self}/query` };
 }
 
-/** Datasets: their list, their columns and parameters, and their rows. */
-export function datasetRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
-  app.get('/v1/datasets', { schema: { response: { 200: DatasetList } } }, (request) => ({
-    datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
-  }));
+export interface RouteOptions {
+  readonly queries: QueryService;
+  readonly config: Config;
+}
 
-  app.get<{ Params: { name: string } }>(
-    '/v1/datasets/:name',
-    { schema: { params: Params, response: { 200: DatasetDescription } } },
+/** Datasets: their list, their columns and parameters, and their rows (under `/v1`). */
+export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
+  app,
+  { queries: service, config },
+  done,
+) => {
+  // The service's answers are read-only views of what the response schemas describe.
+  app.get(
+    '/datasets',
+    {
+      schema: {
+        operationId: 'listDatasets',
+        tags: ['datasets'],
+        summary: 'The datasets (those the credentials may use)',
+        response: { 200: jsonResponse('The datasets', DatasetList), ...problems(401, 403, 429) },
+      },
+    },
+    (request) =>
+      ({
+        datasets: service.list(request.principal).map((d) => ({ ...d, links: links(d.name) })),
+      }) as Static<typeof DatasetList>,
+  );
+
+  app.get(
+    '/datasets/:name',
+    {
+      schema: {
+        operationId: 'getDataset',
+        tags: ['datasets'],
+        summary: 'A dataset: its columns (as Spark reports them), parameters and limits',
+        params: Params,
+        response: {
+          200: jsonResponse('The dataset', DatasetDescription),
+          ...problems(400, 401, 403, 404, 429, 502, 503, 504),
+        },
+      },
+    },
     async (request) => {
       const description = await service.describe(
         request.params.name,
         AbortSignal.timeout(config.readyTimeoutMs),
         request.principal,
       );
-      return { ...description, links: links(description.name) };
+      return { ...description, links: links(description.name) } as Static<typeof DatasetDescription>;
     },
   );
 
-  app.get<{ Params: { name: string }; Querystring: Record<string, unknown> & ResultOptions }>(
-    '/v1/datasets/:name/rows',
-    { schema: { params: Params, querystring: RowsQuery } },
+  app.get(
+    '/datasets/:name/rows',
+    {
+      schema: {
+        operationId: 'getDatasetRows',
+        tags: ['datasets'],
+        summary: 'Rows of a dataset, with simple filters in the query string',
+        description:
+          `${(RowsQuery as { description?: string }).description ?? ''} ` +
+          'These keys depend on the dataset, so this operation does not list them: the document this server ' +
+          'serves at /openapi.yaml has an operation per dataset that does.',
+        params: Params,
+        querystring: RowsQuery,
+        response: {
+          200: RESULT_RESPONSE,
+          ...problems(400, 401, 403, 404, 406, 413, 422, 429, 502, 503, 504),
+        },
+      },
+    },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
         service.openDataset(request.params.name, rowsQuerySpec(request.query), {
@@ -47,12 +97,27 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
       ),
   );
 
-  app.post<{ Params: { name: string }; Querystring: ResultOptions; Body: QuerySpec }>(
-    '/v1/datasets/:name/query',
-    { schema: { params: Params, querystring: ResultOptions, body: QuerySpec } },
+  app.post(
+    '/datasets/:name/query',
+    {
+      schema: {
+        operationId: 'postDatasetQuery',
+        tags: ['datasets'],
+        summary: 'Query a dataset: filters, grouping, time buckets, aggregates, order, limit',
+        params: Params,
+        querystring: ResultOptions,
+        body: QuerySpec,
+        bodyExample: { limit: 10 },
+        response: {
+          200: RESULT_RESPONSE,
+          ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504),
+        },
+      },
+    },
     (request, reply) =>
       runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openDataset(request.params.name, request.body, {
+        // The schema refers to Filter for `where` and `having`; the QuerySpec type names it.
+        service.openDataset(request.params.name, request.body as QuerySpec, {
           signal,
           maxRows,
           tags: [tag(request.id)],
@@ -60,7 +125,8 @@ export function datasetRoutes(app: FastifyInstance, service: QueryService, confi
         }),
       ),
   );
-}
+  done();
+};
 
 /** The request id as a Spark operation tag, to find or interrupt the query in Spark. */
 export function tag(requestId: string): string {

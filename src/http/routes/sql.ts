@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.js';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Errors, withExtras } from '../../errors/catalogue.js';
 import type { SqlArguments } from '../../plan/sql.js';
 import type { TypedValue } from '../../query/scalar-types.js';
@@ -7,30 +6,43 @@ import type { Scalar } from '../../query/spec.js';
 import { checkValue } from '../../query/typed-values.js';
 import { ValueError } from '../../query/value-error.js';
 import { base64Bytes } from '../../query/values.js';
-import type { QueryService } from '../../service/query-service.js';
+import { problems, RESULT_RESPONSE } from '../openapi-responses.js';
 import { runResult } from '../run.js';
 import { ResultOptions, SqlRequest, type TypedParameter } from '../schemas.js';
-import { tag } from './datasets.js';
+import { tag, type RouteOptions } from './datasets.js';
 
 /** `POST /v1/sql`: a client's SQL with parameters, sent as Spark arguments; off unless RAW_SQL is set. */
-export function sqlRoutes(app: FastifyInstance, service: QueryService, config: Config): void {
-  app.post<{ Querystring: ResultOptions; Body: SqlRequest }>(
-    '/v1/sql',
-    { schema: { querystring: ResultOptions, body: SqlRequest } },
-    (request, reply) => {
-      if (!config.rawSql) throw new Errors.SqlDisabled();
-      const args = sqlArguments(request.body);
-      return runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openSql(request.body.sql, args, {
-          signal,
-          maxRows,
-          tags: [tag(request.id)],
-          principal: request.principal,
-        }),
-      );
+export const sqlRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
+  app,
+  { queries: service, config },
+  done,
+) => {
+  const schema = {
+    operationId: 'runSql',
+    tags: ['sql'],
+    summary: 'Run SQL with parameters (when the server enables RAW_SQL)',
+    querystring: ResultOptions,
+    body: SqlRequest,
+    bodyExample: { sql: 'SELECT :n + 1 AS answer', params: { n: 41 } },
+    response: {
+      200: RESULT_RESPONSE,
+      ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504),
     },
-  );
-}
+  };
+  app.post('/sql', { schema }, (request, reply) => {
+    if (!config.rawSql) throw new Errors.SqlDisabled();
+    const args = sqlArguments(request.body);
+    return runResult(request, reply, config, request.query, (signal, maxRows) =>
+      service.openSql(request.body.sql, args, {
+        signal,
+        maxRows,
+        tags: [tag(request.id)],
+        principal: request.principal,
+      }),
+    );
+  });
+  done();
+};
 
 function sqlArguments(body: SqlRequest): SqlArguments {
   if (body.params !== undefined && body.positional !== undefined) {

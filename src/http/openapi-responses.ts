@@ -1,0 +1,90 @@
+/**
+ * Responses as route schemas describe them for the OpenAPI document: the problems an
+ * operation may answer, JSON answers and the result of a query in its four formats. Schemas
+ * with an `$id` are the document's components.
+ */
+import { resultDocumentSchema } from './openapi-components.js';
+import { FORMATS, mediaType } from './negotiate.js';
+import { Problem } from './schemas.js';
+
+const PROBLEM_WHEN: Readonly<Record<number, string>> = {
+  400: 'The request or the query is invalid; `pointer` says where, `allowed` what would do.',
+  401: 'No credentials, or credentials that are not valid (see WWW-Authenticate).',
+  403: 'Not allowed: raw SQL off, or the credentials lack the scope, dataset or claim.',
+  404: 'No such dataset, table or route.',
+  406: 'None of the accepted formats is offered.',
+  413: 'The request asks for more than the server sends, or its body is too large.',
+  429: 'Too many requests from these credentials; retry after Retry-After seconds.',
+  415: 'The body is not JSON.',
+  422: 'Spark could not compute the result from the data (overflow, division by zero, bad cast).',
+  502: "Spark failed to run the query, or refused the service's credentials.",
+  503: 'Spark or a session is not available now; retry after Retry-After seconds.',
+  504: 'The query did not start returning rows in time.',
+};
+
+/** The problem+json answers of these statuses. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: PROBLEM_WHEN[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: Problem } },
+      },
+    ]),
+  );
+}
+
+/** A JSON answer. */
+export function jsonResponse<S>(description: string, schema: S) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** `{"status": <status>}`. */
+export function statusSchema(status: string) {
+  return {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', const: status } },
+  } as const;
+}
+
+/** The rows of a query, in the negotiated format (streamed: documented, never serialized). */
+export const RESULT_RESPONSE = {
+  description:
+    'The rows, in the negotiated format. Headers give the column types and the limits in force; the trailers ' +
+    '`Result-Rows` and `Result-Truncated` tell how many rows were sent and whether a limit cut them (NDJSON then ' +
+    'ends with a `{"@truncated":…}` line; a failure after the first row ends it with an `{"@error":…}` line and ' +
+    'aborts CSV and Arrow responses).',
+  headers: {
+    'Result-Columns': {
+      description:
+        'JSON array of {name, type}: names as the JSON and NDJSON rows key them (a later duplicate ' +
+        'gets a suffix, `a_2`), types as Spark names them (odd struct field names in backticks). ' +
+        'Left out when it would pass 8192 bytes.',
+      type: 'string',
+      maxLength: 8192,
+    },
+    'Result-Columns-Omitted': {
+      description:
+        '`true` when Result-Columns was left out for its length; the JSON format’s `columns` (ask ' +
+        'with `limit=0` for the columns alone) and the Arrow schema list them.',
+      type: 'string',
+      enum: ['true'],
+    },
+    'Result-Max-Rows': { description: 'The row limit of this response.', type: 'integer' },
+    'Result-Max-Bytes': { description: 'The byte limit of this response’s rows.', type: 'integer' },
+  },
+  content: {
+    [mediaType(FORMATS.ndjson)]: {
+      schema: { type: 'string', description: 'One JSON object per row and line, in UTF-8.' },
+    },
+    [FORMATS.json]: { schema: { $id: 'ResultDocument', ...resultDocumentSchema({ type: 'object' }) } },
+    [mediaType(FORMATS.csv)]: {
+      schema: { type: 'string', description: 'RFC 4180, with a header row, in UTF-8.' },
+    },
+    [FORMATS.arrow]: {
+      schema: { type: 'string', contentEncoding: 'binary', description: 'One Arrow IPC stream.' },
+    },
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * The options the Fastify server is created with: body size, request validators, timeouts of
+ * slow senders, request ids, trusted proxies and the answers to malformed requests.
+ */
+import AjvCompiler from '@fastify/ajv-compiler';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions, FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import { loggerOptions } from '../observability/logging.js';
+import { clientErrorHandler, frameworkErrors } from './early-errors.js';
+import { requestId } from './request-id.js';
+
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
+
+/** Request bodies above this size are refused (413). */
+export const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Request validators. Unknown properties are errors (not silently dropped) and filters report
+ * the variant that applies. Query strings and paths are text, so their values are coerced to
+ * the schema's types; JSON bodies never are (2.5 must not become "2.5").
+ */
+function validators() {
+  const build = AjvCompiler();
+  const custom = { removeAdditional: false, discriminator: true, allErrors: false } as const;
+  return (externalSchemas: unknown, options: unknown) => {
+    const base = options as Record<string, unknown>;
+    const body = build(externalSchemas as never, {
+      ...base,
+      customOptions: { ...custom, coerceTypes: false },
+    });
+    const text = build(
+      externalSchemas as never,
+      { ...base, customOptions: { ...custom, coerceTypes: 'array' } } as never,
+    );
+    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route) : text(route));
+  };
+}
+
+/** Fastify's `trustProxy` from the configuration: a hop count trusts that many proxies. */
+function trustProxy(setting: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
+/** The server options of the configuration. */
+export function serverOptions(config: Config): FastifyHttpOptions<Server> {
+  return {
+    logger: loggerOptions(config),
+    bodyLimit: BODY_LIMIT,
+    // Unknown properties are errors (not silently dropped), filters report the variant that applies.
+    schemaController: { compilersFactory: { buildValidator: validators() as unknown as ValidatorFactory } },
+    // Slow senders: the whole request (headers, then body) must arrive in time, or Node answers
+    // 408 and closes the connection. Responses are not bound by these: a download may be long.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
+    // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
+    return503OnClosing: false,
+    // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
+    requestIdHeader: false,
+    genReqId: requestId,
+    // The client address (rate limits, failed-attempt throttling) as the trusted proxies say.
+    trustProxy: trustProxy(config.trustProxy),
+    // Malformed requests (headers too large, a bad URL) get problem+json like any other error.
+    clientErrorHandler,
+    frameworkErrors,
+  };
+}
