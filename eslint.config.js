@@ -1,6 +1,40 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Imports follow one flow: front doors (http, graphql) → service → query and plan → spark,
+ * arrow, encode → gen. Each folder of src/ lists the folders it must not import from.
+ */
+const FRONT_DOORS = ['http', 'graphql', 'app'];
+const MUST_NOT_IMPORT = {
+  http: ['graphql', 'app'],
+  graphql: ['http', 'app'],
+  auth: [...FRONT_DOORS, 'service'],
+  service: FRONT_DOORS,
+  datasets: [...FRONT_DOORS, 'service', 'auth'],
+  plan: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'arrow', 'encode', 'observability'],
+  query: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'plan', 'spark', 'arrow', 'encode', 'observability'],
+  spark: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'plan', 'query', 'arrow', 'encode'],
+  arrow: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'plan', 'query', 'encode'],
+  encode: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'plan', 'query', 'spark'],
+  observability: [...FRONT_DOORS, 'service', 'auth', 'datasets', 'plan', 'query', 'spark'],
+  errors: [...FRONT_DOORS, 'service', 'auth', 'datasets'],
+};
+const flowRules = Object.entries(MUST_NOT_IMPORT).map(([folder, forbidden]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((target) => ({
+          regex: `^(\\.\\./)+${target}(/|\\.js$)`,
+          message: `src/${folder}/ must not import from src/${target}: imports follow the flow front doors → service → query, plan → spark, arrow, encode → gen.`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'src/gen/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -25,6 +59,11 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 350, skipBlankLines: false, skipComments: false }] },
+  },
+  ...flowRules,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -28,7 +28,7 @@ import {
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import type { TracingConfig } from '../config.js';
+import type { TracingConfig } from '../config/tracing.js';
 import { VERSION } from '../version.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EnvSchema } from '../../../src/config.js';
+import { EnvSchema } from '../../../src/config/env-schema.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
