@@ -1,5 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
-import { arrowPayloads, decodeResult } from '../src/arrow/decode.js';
+import { arrowPayloads, decodePayload } from '../src/arrow/decode.js';
 import type { Plan } from '../src/gen/spark/connect/base_pb.js';
 import { compilePlan, sourceTemplate } from '../src/plan/compile.js';
 import { SparkConnectClient } from '../src/spark/client.js';
@@ -66,9 +66,9 @@ export async function drainArrow(session: SparkSession, plan: Plan): Promise<Dra
 
 /** Every record batch of a result, decoded and held in memory. */
 export async function fetchBatches(session: SparkSession, plan: Plan): Promise<RecordBatch[]> {
-  const { batches } = await decodeResult(session.execute(plan));
   const all: RecordBatch[] = [];
-  for await (const batch of batches) all.push(batch);
+  for await (const payload of arrowPayloads(session.execute(plan)))
+    all.push(...decodePayload(payload).batches);
   return all;
 }
 

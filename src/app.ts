@@ -19,7 +19,7 @@ import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
 import { TypedParameter } from './http/schemas.js';
 import { BODY_LIMIT, serverOptions } from './http/server-options.js';
-import { observability } from './observability/http.js';
+import { observability } from './http/observability.js';
 import { Filter } from './query/spec.js';
 import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';

@@ -1,4 +1,4 @@
-import { RecordBatchReader, Schema, type RecordBatch } from 'apache-arrow';
+import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import type { ExecutePlanResponse } from '../gen/spark/connect/base_pb.js';
 
 /** One Arrow IPC stream from Spark (schema + record batches) and the row count Spark announced. */
@@ -52,36 +52,3 @@ export function decodePayload(payload: ArrowPayload): { schema: Schema; batches:
   }
   return { schema, batches };
 }
-
-export interface DecodedResult {
-  /** The Arrow schema of the result (empty when the plan produced no Arrow data). */
-  readonly schema: Schema;
-  /** Every record batch, in order; pull to read more from Spark. */
-  readonly batches: AsyncIterable<RecordBatch>;
-}
-
-/**
- * Reads up to the first Arrow payload and returns the schema with the batches. Errors in
- * planning or analysis surface here, before any byte of a result is committed.
- */
-export async function decodeResult(responses: AsyncIterable<ExecutePlanResponse>): Promise<DecodedResult> {
-  const payloads = arrowPayloads(responses);
-  const first = await payloads.next();
-  if (first.done === true) return { schema: new Schema([]), batches: emptyBatches() };
-  const { schema, batches } = decodePayload(first.value);
-  return { schema, batches: restOfBatches(batches, payloads) };
-}
-
-async function* restOfBatches(
-  firstBatches: RecordBatch[],
-  payloads: AsyncGenerator<ArrowPayload, void, undefined>,
-): AsyncGenerator<RecordBatch, void, undefined> {
-  try {
-    yield* firstBatches;
-    for await (const payload of payloads) yield* decodePayload(payload).batches;
-  } finally {
-    await payloads.return();
-  }
-}
-
-async function* emptyBatches(): AsyncGenerator<RecordBatch, void, undefined> {}

@@ -6,7 +6,6 @@ import {
   TimeUnit,
   type Data,
   type Field,
-  type RecordBatch,
   type Schema,
 } from 'apache-arrow';
 import {
@@ -186,19 +185,6 @@ function int128(words: Uint32Array, at: number): bigint {
     (BigInt(words[at + 2] ?? 0) << 64n) |
     (BigInt(words[at + 3] ?? 0) << 96n);
   return BigInt.asIntN(128, unsigned);
-}
-
-/** Every row of a batch as an object of exact values, keyed by column name. */
-export function batchRows(batch: RecordBatch): Record<string, ExactValue>[] {
-  const names = batch.schema.fields.map((f) => f.name);
-  const readers = batch.data.children.map((child) => valueReader(child));
-  const rows: Record<string, ExactValue>[] = [];
-  for (let i = 0; i < batch.numRows; i++) {
-    const row: Record<string, ExactValue> = {};
-    for (let c = 0; c < names.length; c++) row[names[c] as string] = (readers[c] as ValueReader)(i);
-    rows.push(row);
-  }
-  return rows;
 }
 
 /** Column names with their Arrow types, for messages and tests. */

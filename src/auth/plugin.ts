@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { Errors, withExtras } from '../errors/catalogue.js';
@@ -49,12 +49,6 @@ const SCOPE_OF: Readonly<Record<string, Scope>> = {
   '/graphql/schema.graphql': 'datasets:read',
   '/metrics': 'admin',
 };
-
-/** The principal of a request that passed authentication. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (request.principal === undefined) throw new Errors.Unauthorized('send an API key or a bearer token');
-  return request.principal;
-}
 
 export interface AuthOptions {
   readonly config: Config;

@@ -44,15 +44,6 @@ export async function openArrowStream(
   return { schema: readSchema(schemaMessage), schemaMessage, chunks: new Prefetched(schemaMessage, rest) };
 }
 
-/** `openArrowStream` for callers that need only the bytes. */
-export async function* encodeArrow(
-  payloads: AsyncIterable<ArrowPayload>,
-  options: ArrowStreamOptions = {},
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const stream = await openArrowStream(payloads, options);
-  yield* stream.chunks;
-}
-
 async function* reframe(
   payloads: AsyncIterator<ArrowPayload>,
   stats: EncodeStats | undefined,

@@ -6,7 +6,7 @@ import { encodeCsv } from '../encode/csv.js';
 import { encodeJson } from '../encode/json.js';
 import { encodeNdjson, ndjsonLine } from '../encode/ndjson.js';
 import { encodeStats, type EncodeStats } from '../encode/stats.js';
-import { observeResult } from '../observability/http.js';
+import { observeResult } from './observability.js';
 import type { ResponseLimits } from '../service/limits.js';
 import type { OpenResult } from '../service/run-query.js';
 import { limitPayloads } from './arrow-limits.js';

@@ -48,13 +48,3 @@ export function capRows(plan: Plan, rows: number): Plan {
     },
   });
 }
-
-/** A plan that runs a SQL statement for its effect (DDL, SET, CREATE TEMPORARY VIEW…). */
-export function sqlCommandPlan(query: string, args: SqlArguments = {}): Plan {
-  return create(PlanSchema, {
-    opType: {
-      case: 'command',
-      value: { commandType: { case: 'sqlCommand', value: { input: sqlRelation(query, args) } } },
-    },
-  });
-}

@@ -1,4 +1,4 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static } from 'typebox';
 
 /**
  * The query a client sends for a dataset, as JSON Schema (TypeBox). These schemas validate
@@ -227,6 +227,3 @@ export type QuerySpec = Omit<Static<typeof QuerySpec>, 'where' | 'having'> & {
   readonly where?: Filter;
   readonly having?: Filter;
 };
-
-/** Every named schema, for validators and for OpenAPI components. */
-export const SPEC_SCHEMAS: readonly TSchema[] = [Filter, QuerySpec];

@@ -4,9 +4,6 @@
  * (60 minutes by default); the pool renews sessions a margin before that.
  */
 
-/** Spark's default idle timeout for sessions. */
-export const SPARK_DEFAULT_SESSION_TIMEOUT_MS = 60 * 60_000;
-
 export interface RenewalTiming {
   /** A session idle this long is renewed (replaced) rather than handed out. */
   readonly renewAfterIdleMs: number;

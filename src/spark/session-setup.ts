@@ -1,4 +1,5 @@
-import { sqlCommandPlan } from '../plan/sql.js';
+import { create } from '@bufbuild/protobuf';
+import { PlanSchema, type Plan } from '../gen/spark/connect/base_pb.js';
 import type { SparkSession } from './session.js';
 
 /** What every session of the service is given before its first request, and again whenever it is replaced. */
@@ -34,4 +35,19 @@ export async function setUpSession(
       // A statement answers with its result relation; nothing to read.
     }
   }
+}
+
+/** A plan that runs a SQL statement for its effect (SET, CREATE TEMPORARY VIEW…). */
+function sqlCommandPlan(query: string): Plan {
+  return create(PlanSchema, {
+    opType: {
+      case: 'command',
+      value: {
+        commandType: {
+          case: 'sqlCommand',
+          value: { input: { relType: { case: 'sql', value: { query } } } },
+        },
+      },
+    },
+  });
 }

@@ -1,12 +1,12 @@
 import type { Schema } from 'apache-arrow';
-import { decodeResult } from '../../src/arrow/decode.js';
-import { batchRows, type ExactValue } from '../../src/arrow/values.js';
+import { type ExactValue } from '../../src/arrow/values.js';
 import type { Plan } from '../../src/gen/spark/connect/base_pb.js';
 import { rootPlan, sqlRelation, type SqlArguments } from '../../src/plan/sql.js';
 import { SparkConnectClient } from '../../src/spark/client.js';
 import type { ExecuteOptions } from '../../src/spark/execute.js';
 import type { SparkSession } from '../../src/spark/session.js';
 import { sparkRemote } from './spark-remote.js';
+import { batchRows, decodeResult } from './arrow-results.js';
 
 /** A client for the suite's Spark server; close it in `after`. */
 export function connect(): SparkConnectClient {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
-import { arrowPayloads, decodeResult, type DecodedResult } from '../../src/arrow/decode.js';
+import { arrowPayloads } from '../../src/arrow/decode.js';
 import { arrowSchemaFields } from '../../src/arrow/spark-types.js';
-import { batchRows, type ExactValue } from '../../src/arrow/values.js';
-import { encodeArrow, openArrowStream } from '../../src/encode/arrow-ipc.js';
+import { type ExactValue } from '../../src/arrow/values.js';
+import { openArrowStream } from '../../src/encode/arrow-ipc.js';
 import { encodeCsv } from '../../src/encode/csv.js';
 import { IpcMessageType, ipcMessages } from '../../src/encode/ipc-messages.js';
 import { encodeJson } from '../../src/encode/json.js';
@@ -15,6 +15,7 @@ import { rootPlan, sqlRelation } from '../../src/plan/sql.js';
 import type { SparkSession } from '../../src/spark/session.js';
 import { collect, connect } from '../helpers/spark.js';
 import { parseCsv } from '../helpers/csv-parser.js';
+import { type DecodedResult, batchRows, decodeResult, encodeArrow } from '../helpers/arrow-results.js';
 
 const client = connect();
 after(() => {

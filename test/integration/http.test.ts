@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { arrowSchemaFields } from '../../src/arrow/spark-types.js';
-import { batchRows, type ExactValue } from '../../src/arrow/values.js';
+import { type ExactValue } from '../../src/arrow/values.js';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
 import type { QuerySpec } from '../../src/query/spec.js';
 import { parseCsv } from '../helpers/csv-parser.js';
@@ -17,6 +17,7 @@ import { csvText, jsonRow } from '../helpers/expected-json.js';
 import { call, serve, type Served } from '../helpers/http.js';
 import { collect } from '../helpers/spark.js';
 import { runningJobsTagged } from '../helpers/spark-ui.js';
+import { batchRows } from '../helpers/arrow-results.js';
 
 const registry = new DatasetRegistry({
   setup: {

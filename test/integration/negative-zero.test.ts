@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { arrowPayloads, decodeResult } from '../../src/arrow/decode.js';
-import { encodeArrow } from '../../src/encode/arrow-ipc.js';
+import { arrowPayloads } from '../../src/arrow/decode.js';
 import { encodeCsv } from '../../src/encode/csv.js';
 import { encodeJson } from '../../src/encode/json.js';
 import { encodeNdjson } from '../../src/encode/ndjson.js';
 import { rootPlan, sqlRelation } from '../../src/plan/sql.js';
+import { decodeResult, encodeArrow } from '../helpers/arrow-results.js';
 import { collectSql, connect } from '../helpers/spark.js';
 
 const client = connect();

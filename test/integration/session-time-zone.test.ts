@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
-import { batchRows } from '../../src/arrow/values.js';
 import { TIME_BUCKETS } from '../../src/query/spec.js';
 import { SparkConnectClient } from '../../src/spark/client.js';
 import { call, serve, type Answer, type Served } from '../helpers/http.js';
 import { collectSql } from '../helpers/spark.js';
 import { sparkRemote } from '../helpers/spark-remote.js';
+import { batchRows } from '../helpers/arrow-results.js';
 
 /** Every value is built without the session time zone: from microseconds, intervals and dates. */
 const MOMENTS = `

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { Int32, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { ArrowDecodeError, arrowPayloads, decodeResult } from '../../../src/arrow/decode.js';
-import { batchRows } from '../../../src/arrow/values.js';
+import { ArrowDecodeError, arrowPayloads } from '../../../src/arrow/decode.js';
 import {
   ExecutePlanResponseSchema,
   type ExecutePlanResponse,
 } from '../../../src/gen/spark/connect/base_pb.js';
+import { batchRows, decodeResult } from '../../helpers/arrow-results.js';
 
 function ipc(values: number[]): Uint8Array {
   return tableToIPC(new Table({ x: vectorFromArray(values, new Int32()) }), 'stream');

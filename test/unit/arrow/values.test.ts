@@ -21,7 +21,7 @@ import {
   Int32,
 } from 'apache-arrow';
 import { ArrowDecodeError, decodePayload } from '../../../src/arrow/decode.js';
-import { batchRows } from '../../../src/arrow/values.js';
+import { batchRows } from '../../helpers/arrow-results.js';
 
 /** Validity bitmap with the given rows null. */
 function validity(length: number, nulls: number[]): Uint8Array {

@@ -17,11 +17,11 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { ArrowDecodeError, type ArrowPayload } from '../../../src/arrow/decode.js';
-import { batchRows } from '../../../src/arrow/values.js';
-import { encodeArrow, openArrowStream } from '../../../src/encode/arrow-ipc.js';
+import { openArrowStream } from '../../../src/encode/arrow-ipc.js';
 import { IpcMessageType, ipcMessages } from '../../../src/encode/ipc-messages.js';
 import { encodeStats } from '../../../src/encode/stats.js';
 import { allTypesColumns, column, drain, from, ipcOf, payloadOf } from './fixtures.js';
+import { batchRows, encodeArrow } from '../../helpers/arrow-results.js';
 
 function longs(values: bigint[], name = 'x'): ArrowPayload {
   return payloadOf(ipcOf([[name, column(new Int64(), BigInt64Array.from(values), values.length)]]));

@@ -11,9 +11,9 @@ import {
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EncodeStats } from '../encode/stats.js';
-import { problems } from '../http/openapi-responses.js';
-import { ServiceMetrics, type MetricSources, type TrackedResult } from './metrics.js';
-import { ATTR, tracer } from './tracing.js';
+import { problems } from './openapi-responses.js';
+import { ServiceMetrics, type MetricSources, type TrackedResult } from '../observability/metrics.js';
+import { ATTR, tracer } from '../observability/tracing.js';
 
 /** What is known of a request while it runs: its span, and the counters of its result. */
 export interface RequestTelemetry {
