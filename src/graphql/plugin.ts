@@ -25,7 +25,8 @@ import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 
 /**
  * How long start-up waits for Spark to describe the datasets before serving the generic schema:
- * less than Fastify's plugin timeout (10 s), past which start-up would fail instead.
+ * well within the server's plugin timeout (30 s, less the pool's start), past which start-up
+ * would fail instead.
  */
 const DESCRIBE_AT_START_MS = 8_000;
 /** How long each later attempt, in the background, may take. */

@@ -60,6 +60,9 @@ export function serverOptions(config: Config): FastifyHttpOptions<Server> {
       headersTimeout: config.http.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
     },
+    // The app plugin opens Spark sessions (up to ~10 s when Spark is slow to answer) and then
+    // GraphQL waits up to 8 s for dataset descriptions: start-up must not fail on either.
+    pluginTimeout: 30_000,
     // While closing, requests get the service's own answer (SHUTTING_DOWN) from the draining pool.
     return503OnClosing: false,
     // A caller's request id (or a generated one) follows the request into logs and Spark's tags.
