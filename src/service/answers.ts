@@ -5,6 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal.js';
+import type { JsonAnswer } from '../encode/json-answer.js';
 import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import type { QuerySpec } from '../query/spec.js';
@@ -12,18 +13,12 @@ import type { AnswerLimits } from './limits.js';
 import type { QueryService } from './query-service.js';
 import { wholeAnswer } from './result-flow.js';
 
-/** A whole (bounded) answer, as GraphQL returns it. */
-export interface BufferedResult {
-  readonly columns: readonly { readonly name: string; readonly type: string }[];
-  readonly rows: readonly Record<string, unknown>[];
-  readonly rowCount: number;
-  readonly truncated: boolean;
+/** A whole (bounded) answer, as GraphQL returns it; its `bytes` are what the cache counts. */
+export interface BufferedResult extends JsonAnswer {
   /** How long Spark took to produce it. */
   readonly elapsedMs: number;
   /** When it was produced (`Date.now()`). */
   readonly at: number;
-  /** Size of its JSON text, what the cache counts. */
-  readonly bytes: number;
 }
 
 export interface Answer extends BufferedResult {
