@@ -10,7 +10,7 @@ import { bucketTakesTimeZone, bucketUnits } from '../../query/column-rules.js';
 import { typeFamily, type ColumnInfo, type TypeFamily } from '../../query/columns.js';
 import { TIME_BUCKETS } from '../../query/spec.js';
 import { BUCKET_ARGS } from '../specs/typed-groups.js';
-import { aggregableColumns, bucketableColumns } from './dataset-columns.js';
+import { aggregableColumns, bucketableColumns, sortableColumns } from './dataset-columns.js';
 import { orderDirection, timeBucketUnit } from './enums.js';
 import { MEASURES } from './measures.js';
 import { TIME_ZONE, list, type SchemaTypes } from './schema-types.js';
@@ -88,7 +88,8 @@ export function groupOrderByType(
         });
   const fields: GraphQLInputFieldConfigMap = { bucket: { type: direction }, count: { type: direction } };
   for (const [field, type] of [
-    ['key', byColumn(`${T}KeyOrderBy`, groupable)],
+    // Groups are sorted by the keys that sort: a void column groups, but has no order.
+    ['key', byColumn(`${T}KeyOrderBy`, sortableColumns(groupable))],
     ...MEASURES.map(
       (m) => [m.field, byColumn(`${T}${m.name}OrderBy`, aggregableColumns(m.fn, columns))] as const,
     ),

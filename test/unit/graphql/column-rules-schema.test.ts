@@ -21,6 +21,7 @@ const COLUMNS: ColumnInfo[] = [
   { name: 'dti', type: 'interval day to second', nullable: true },
   { name: 'ymi', type: 'interval year to month', nullable: true },
   { name: 'clock', type: 'time(6)', nullable: true },
+  { name: 'nothing', type: 'void', nullable: true },
 ];
 
 const dataset = (extra: Partial<DatasetDescription> = {}): DatasetDescription => ({
@@ -129,6 +130,16 @@ describe('the typed schema leaves out what validation refuses', () => {
       status: 400,
       detail: '/groupBy/0: column "day" cannot be grouped by',
       pointer: '/groupBy/0',
+    });
+  });
+
+  it('groups by a void column, but does not order groups by it', () => {
+    assert.ok(names(schema, 'KindsColumn').includes('nothing'));
+    assert.ok(!names(schema, 'KindsKeyOrderBy').includes('nothing'));
+    assert.deepEqual(refusal({ groupBy: ['nothing'], orderBy: [{ column: 'nothing' }] }), {
+      status: 400,
+      detail: '/orderBy/0: cannot sort by "nothing" of type void',
+      pointer: '/orderBy/0',
     });
   });
 });
