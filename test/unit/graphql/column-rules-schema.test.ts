@@ -9,7 +9,9 @@ import { toCatalogueError } from '../../../src/errors/to-catalogue.js';
 import { toProblem } from '../../../src/errors/problem.js';
 import { fullSchema } from '../../../src/graphql/schema.js';
 import type { ColumnInfo } from '../../../src/query/columns.js';
-import type { QuerySpec } from '../../../src/query/spec.js';
+import { aggregateSpec } from '../../../src/graphql/specs/typed-groups.js';
+import { whereFilter } from '../../../src/graphql/specs/typed-where.js';
+import type { QuerySpec, Scalar } from '../../../src/query/spec.js';
 import { validateQuery } from '../../../src/query/validate.js';
 import type { DatasetDescription } from '../../../src/service/query-service.js';
 
@@ -142,4 +144,74 @@ describe('the typed schema leaves out what validation refuses', () => {
       pointer: '/orderBy/0',
     });
   });
+});
+
+/** A column of each type, and a value of it where it has values. */
+const EVERY_TYPE: [ColumnInfo, Scalar | undefined][] = [
+  [{ name: 'b', type: 'boolean', nullable: true }, true],
+  [{ name: 'i', type: 'int', nullable: true }, 1],
+  [{ name: 'l', type: 'bigint', nullable: true }, '1'],
+  [{ name: 'f', type: 'double', nullable: true }, 1.5],
+  [{ name: 'dec', type: 'decimal(12,2)', nullable: true }, '1.50'],
+  [{ name: 's', type: 'string', nullable: true }, 'a'],
+  [{ name: 'bin', type: 'binary', nullable: true }, 'AAAA'],
+  [{ name: 'd', type: 'date', nullable: true }, '2024-01-01'],
+  [{ name: 'ts', type: 'timestamp', nullable: true }, '2024-01-01T00:00:00Z'],
+  [{ name: 'nt', type: 'timestamp_ntz', nullable: true }, '2024-01-01T00:00:00'],
+  [{ name: 'tm', type: 'time(6)', nullable: true }, undefined],
+  [{ name: 'dti', type: 'interval day to second', nullable: true }, undefined],
+  [{ name: 'ymi', type: 'interval year to month', nullable: true }, undefined],
+  [{ name: 'arr', type: 'array<int>', nullable: true }, undefined],
+  [{ name: 'm', type: 'map<string,int>', nullable: true }, undefined],
+  [{ name: 'st', type: 'struct<a:int>', nullable: true }, undefined],
+  [{ name: 'v', type: 'void', nullable: true }, undefined],
+];
+const ALL: DatasetDescription = { ...dataset(), columns: EVERY_TYPE.map(([c]) => c) };
+const accepted = (spec: QuerySpec) => {
+  try {
+    validateQuery(spec, ALL);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** The QuerySpec of a typed `where`. */
+const where = (w: Record<string, unknown>): QuerySpec => {
+  const filter = whereFilter(w);
+  assert.ok(filter !== undefined);
+  return { where: filter };
+};
+const COMPARISONS = ['_eq', '_neq', '_gt', '_gte', '_lt', '_lte', '_in', '_nin', '_like', '_ilike'];
+
+describe('the typed schema offers exactly what validation accepts, for columns of every type', () => {
+  const schema = fullSchema({ maxRows: 100 }, [ALL]);
+  const inputFields = (type: string) =>
+    (schema.getType(type) as { getFields(): Record<string, { type: unknown }> }).getFields();
+
+  for (const [column, value] of EVERY_TYPE) {
+    it(`${column.type}: where`, () => {
+      const comparison = String(inputFields('KindsWhere')[column.name]?.type);
+      const offered = new Set(names(schema, comparison));
+      assert.ok(offered.has('_is_null'));
+      assert.equal(accepted(where({ [column.name]: { _is_null: true } })), true);
+      for (const op of COMPARISONS) {
+        const operand =
+          op === '_like' || op === '_ilike' ? 'a%' : op.endsWith('in') ? [value ?? 'x'] : (value ?? 'x');
+        const spec = where({ [column.name]: { [op]: operand } });
+        assert.equal(accepted(spec), offered.has(op), `${op} on ${column.type}`);
+      }
+    });
+
+    it(`${column.type}: groups and measures`, () => {
+      const groupable = names(schema, 'KindsColumn').includes(column.name);
+      assert.equal(accepted({ groupBy: [column.name] }), groupable, 'groupBy');
+      const group = (schema.getType('KindsGroup') as GraphQLObjectType).getFields();
+      for (const measure of ['countDistinct', 'sum', 'avg', 'min', 'max']) {
+        const type = group[measure]?.type as { ofType?: GraphQLObjectType } | undefined;
+        const offered = type?.ofType?.getFields()[column.name] !== undefined;
+        const spec = aggregateSpec({}, { [measure]: [column.name] });
+        assert.equal(accepted(spec), offered, `${measure} of ${column.type}`);
+      }
+    });
+  }
 });
