@@ -1,3 +1,4 @@
+/** How much introspection a GraphQL document may ask for, measured against its schema. */
 import {
   GraphQLError,
   getIntrospectionQuery,
@@ -39,21 +40,24 @@ interface Budget {
   readonly maxDepth: number;
 }
 
-const budgets = new WeakMap<GraphQLSchema, Budget>();
-
 /**
  * Bounds introspection (`__schema`, `__type`) by what the standard introspection query needs
  * on this schema, since the depth and complexity limits leave it out. Its size is estimated as
  * an upper bound of the values in the answer: every list (types, fields, arguments…) counted
  * at its longest in this schema. A document may be as deep as the standard query and ask for
  * up to twice its size, so tools work while nesting (`fields { type { fields … } }`), long
- * `ofType` chains and many aliased copies are refused before anything runs.
+ * `ofType` chains and many aliased copies are refused before anything runs. The GraphQL plugin
+ * holds one, which keeps the budgets of the schemas it serves for as long as they are in use.
  */
-export function introspectionRule(): ValidationRule {
-  return (context: ValidationContext) => ({
+export class IntrospectionLimit {
+  /** The budget of each schema documents are validated against, worked out once per schema. */
+  readonly #budgets = new WeakMap<GraphQLSchema, Budget>();
+
+  /** The validation rule, measuring against the budget of the document's schema. */
+  readonly rule: ValidationRule = (context: ValidationContext) => ({
     Document: {
-      leave(document) {
-        const budget = budgetOf(context.getSchema());
+      leave: (document) => {
+        const budget = this.#budgetOf(context.getSchema());
         const { size, depth } = measure(document, budget.lengths);
         for (const operation of operations(document)) {
           const found = { size: size(operation.selectionSet), depth: depth(operation.selectionSet) };
@@ -76,6 +80,15 @@ export function introspectionRule(): ValidationRule {
       },
     },
   });
+
+  #budgetOf(schema: GraphQLSchema): Budget {
+    let budget = this.#budgets.get(schema);
+    if (budget === undefined) {
+      budget = budgetOf(schema);
+      this.#budgets.set(schema, budget);
+    }
+    return budget;
+  }
 }
 
 /** Measures of the introspection parts of a document: total size, deepest depth. */
@@ -105,20 +118,17 @@ function measure(document: DocumentNode, lengths: ReadonlyMap<string, number>) {
   return { size: roots('size'), depth: roots('depth') };
 }
 
+/** What the standard introspection query needs on the schema, and the bounds that follow from it. */
 function budgetOf(schema: GraphQLSchema): Budget {
-  const known = budgets.get(schema);
-  if (known !== undefined) return known;
   const lengths = listLengths(schema);
   const standard = measure(STANDARD, lengths);
   const [operation] = operations(STANDARD);
   const set = operation?.selectionSet;
-  const budget: Budget = {
+  return {
     lengths,
     maxSize: set === undefined ? 0 : SIZE_FACTOR * standard.size(set),
     maxDepth: set === undefined ? 0 : standard.depth(set),
   };
-  budgets.set(schema, budget);
-  return budget;
 }
 
 /** The longest list each introspection list field returns in this schema (at least 1). */

@@ -18,7 +18,7 @@ import { clientGone } from '../service/client-gone.js';
 import { answerLimits } from '../service/limits.js';
 import type { QueryService } from '../service/query-service.js';
 import { depthRule } from './depth-rule.js';
-import { introspectionRule } from './introspection-rule.js';
+import { IntrospectionLimit } from './introspection-rule.js';
 import type { GraphQLContext } from './context.js';
 import { INTROSPECTION_ROOTS } from './selection-walk.js';
 import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
@@ -91,6 +91,7 @@ export async function graphqlRoutes(
   const runner = new ResultRunner(queries, answerLimits(config), { maxBytes: limits.cacheMaxBytes });
   app.decorate('graphqlResults', runner);
   const schemas = new VisibleSchemas({ maxRows: limits.maxRows }, queries);
+  const introspection = new IntrospectionLimit();
 
   await app.register(mercurius, {
     // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
@@ -116,7 +117,7 @@ export async function graphqlRoutes(
     validationRules: ({ variables, operationName }) => [
       sizeRule(limits.maxFields, limits.maxAliases),
       depthRule(limits.maxDepth),
-      introspectionRule(),
+      introspection.rule,
       createComplexityRule({
         maximumComplexity: limits.maxComplexity,
         variables: variables ?? {},

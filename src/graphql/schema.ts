@@ -9,7 +9,7 @@ import type { DatasetDescription } from '../service/query-service.js';
 import type { GraphQLContext } from './context.js';
 import { GENERIC_FIELDS, isGraphQLName } from './names.js';
 import { SCALARS } from './scalars.js';
-import { typedColumns } from './types/column-rules.js';
+import { typedColumns } from './types/dataset-columns.js';
 import { datasetFields } from './types/dataset-fields.js';
 import { orderDirection } from './types/enums.js';
 import { genericFields } from './types/generic-fields.js';

@@ -6,6 +6,7 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import type { Server } from 'node:http';
 import type { FastifyHttpOptions, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
+import { validateQuerySpec } from '../query/spec-validator.js';
 import { loggerOptions } from '../observability/logging.js';
 import { clientErrorHandler, frameworkErrors } from './early-errors.js';
 import { requestId } from './request-id.js';
@@ -35,7 +36,13 @@ function validators() {
       externalSchemas as never,
       { ...base, customOptions: { ...custom, coerceTypes: 'array' } } as never,
     );
-    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? body(route) : text(route));
+    // A QuerySpec body is checked by the validator GraphQL's QuerySpecs are checked by too.
+    return (route: { httpPart?: string; schema?: { $id?: string } }) =>
+      route.httpPart !== 'body'
+        ? text(route)
+        : route.schema?.$id === 'QuerySpec'
+          ? validateQuerySpec
+          : body(route);
   };
 }
 

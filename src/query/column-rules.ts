@@ -5,7 +5,19 @@
  * every front door that describes a dataset should ask the same ones.
  */
 import { isNumeric, isOrderable, isTemporal, typeFamily, type TypeFamily } from './columns.js';
-import type { Aggregate, TIME_BUCKETS } from './spec.js';
+import {
+  COMPARISON_OPS,
+  NULL_OPS,
+  PATTERN_OPS,
+  SET_OPS,
+  TIME_BUCKETS,
+  type Aggregate,
+  type Filter,
+} from './spec.js';
+
+/** An op of a filter on one column (not and, or, not). */
+export type ColumnFilterOp = Exclude<Filter['op'], 'and' | 'or' | 'not'>;
+type TimeBucket = (typeof TIME_BUCKETS)[number];
 
 /** Whether a dataset's list (`filterable`, `groupable`) admits a column: all do when there is no list. */
 export function isListed(name: string, list: readonly string[] | undefined): boolean {
@@ -55,6 +67,19 @@ export function filterOpNeed(op: string): FilterOpNeed | undefined {
   }
 }
 
+const VALUE_OPS: readonly ColumnFilterOp[] = [...COMPARISON_OPS, ...SET_OPS, 'between', ...PATTERN_OPS];
+
+/**
+ * The filter ops a column of the family takes: those with values where it takes values and
+ * meets what the op needs ({@link filterOpNeed}), and the null checks whatever its type.
+ */
+export function filterOps(family: TypeFamily): readonly ColumnFilterOp[] {
+  const withValues = takesValues(family)
+    ? VALUE_OPS.filter((op) => filterOpNeed(op)?.test(family) ?? true)
+    : [];
+  return [...withValues, ...NULL_OPS];
+}
+
 /** Whether a column's type can be grouped by (the `groupable` list is asked with {@link isListed}). */
 export function isGroupableType(family: TypeFamily): boolean {
   return family !== 'complex' && family !== 'other';
@@ -66,8 +91,13 @@ export function isBucketable(family: TypeFamily): boolean {
 }
 
 /** Whether a bucket unit applies to a column of the family: a date has no hours. */
-export function bucketFits(family: TypeFamily, bucket: (typeof TIME_BUCKETS)[number]): boolean {
+export function bucketFits(family: TypeFamily, bucket: TimeBucket): boolean {
   return family !== 'date' || (bucket !== 'minute' && bucket !== 'hour');
+}
+
+/** The units a column of the family can be bucketed by: none unless it is bucketable. */
+export function bucketUnits(family: TypeFamily): readonly TimeBucket[] {
+  return isBucketable(family) ? TIME_BUCKETS.filter((bucket) => bucketFits(family, bucket)) : [];
 }
 
 /** Whether a bucket of the column may name a time zone: only instants (timestamp) have one. */
@@ -99,6 +129,11 @@ export function aggregateRefusal(fn: Aggregate['fn'], family: TypeFamily): strin
   }
 }
 
+/** Whether an aggregate can be null (of no rows, or of nulls only): counts never are. */
+export function aggregateMayBeNull(fn: Aggregate['fn']): boolean {
+  return fn !== 'count' && fn !== 'count_distinct';
+}
+
 /**
  * The Spark type name an aggregate of a column of `type` returns (of no column: a row count),
  * as far as its family goes: Spark decides the exact precision of decimal sums and averages.
@@ -106,7 +141,8 @@ export function aggregateRefusal(fn: Aggregate['fn'], family: TypeFamily): strin
 export function aggregateResultType(fn: Aggregate['fn'], type: string | undefined): string {
   if (fn === 'count' || fn === 'count_distinct') return 'bigint';
   const of = type ?? 'bigint';
-  if (fn === 'avg') return typeFamily(of) === 'decimal' ? of : 'double';
+  // The average of intervals is an interval, as their sum is.
+  if (fn === 'avg') return ['decimal', 'interval'].includes(typeFamily(of)) ? of : 'double';
   if (fn === 'sum') return typeFamily(of) === 'integer' ? 'bigint' : of;
   return of;
 }

@@ -242,16 +242,16 @@ describe('GraphQL typed fields against Spark, compared with the HTTP API', () =>
     );
   });
 
-  for (const [unit, column, timeZone] of [
-    ['hour', 'ts', 'Asia/Kolkata'],
-    ['minute', 'ts', undefined],
-    ['month', 'day', undefined],
-    ['week', 'day', undefined],
+  for (const [unit, column, timeZone, arg] of [
+    ['hour', 'ts', 'Asia/Kolkata', 'timeBucket'],
+    ['minute', 'ts', undefined, 'timeBucket'],
+    ['month', 'day', undefined, 'dateBucket'],
+    ['week', 'day', undefined, 'dateBucket'],
   ] as const) {
     it(`buckets ${column} by ${unit}${timeZone === undefined ? '' : ` in ${timeZone}`}`, async () => {
       const zone = timeZone === undefined ? '' : `, timeZone: "${timeZone}"`;
       const got = (await data(
-        `{ itemsAggregate(timeBucket: { column: ${column}, unit: ${unit}${zone} }, orderBy: [{ bucket: asc }]) {
+        `{ itemsAggregate(${arg}: { column: ${column}, unit: ${unit}${zone} }, orderBy: [{ bucket: asc }]) {
             bucket count max { id } } }`,
       )) as { itemsAggregate: { bucket: string; count: string; max: { id: string } }[] };
       const expected = await httpRows('items', {

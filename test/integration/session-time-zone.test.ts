@@ -122,7 +122,7 @@ function requests(): { what: string; method: 'GET' | 'POST'; path: string; body?
     body: {
       query: `{ a: momentsAggregate(timeBucket: { column: ts, unit: day }, limit: 1000) { bucket count }
         b: momentsAggregate(timeBucket: { column: ts, unit: hour, timeZone: "America/New_York" }, limit: 5000) { bucket count }
-        c: momentsAggregate(timeBucket: { column: local_ts, unit: week }, limit: 1000) { bucket count } }`,
+        c: momentsAggregate(localTimeBucket: { column: local_ts, unit: week }, limit: 1000) { bucket count } }`,
     },
   });
   return list;

@@ -1,7 +1,7 @@
 /** The generic `query` field's arguments as a QuerySpec, checked as the HTTP API checks it. */
-import { Ajv } from 'ajv';
 import { schemaError } from '../../errors/to-catalogue.js';
-import { Filter, QuerySpec, type Aggregate, type GroupItem, type OrderItem } from '../../query/spec.js';
+import type { Aggregate, GroupItem, OrderItem, QuerySpec } from '../../query/spec.js';
+import { validateQuerySpec } from '../../query/spec-validator.js';
 
 /** Arguments of the generic `query` field, as GraphQL coerced them (absent or null alike). */
 export interface GenericArgs {
@@ -70,16 +70,12 @@ export function genericSpec(args: GenericArgs): QuerySpec {
   return spec;
 }
 
-const ajv = new Ajv({ discriminator: true, allErrors: false, strict: false });
-ajv.addSchema(Filter);
-const validateSpec = ajv.compile<QuerySpec>(QuerySpec);
-
 /**
- * The same structural checks as the HTTP API's request schema (operators, sizes, depth), so a
- * GraphQL query fails with the message the same QuerySpec gets over HTTP.
+ * The structural checks of the HTTP API's request body (operators, sizes, depth), by the same
+ * validator, so a GraphQL query fails with the message the same QuerySpec gets over HTTP.
  */
 export function checkSpec(spec: QuerySpec): void {
-  if (validateSpec(spec)) return;
-  const [first] = validateSpec.errors ?? [];
+  if (validateQuerySpec(spec)) return;
+  const [first] = validateQuerySpec.errors ?? [];
   throw schemaError(first ?? { instancePath: '', params: {} });
 }

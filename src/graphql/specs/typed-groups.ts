@@ -5,10 +5,30 @@ import { direction, only } from './typed-order.js';
 import type { CommonArgs } from './typed-rows.js';
 import { whereFilter } from './typed-where.js';
 
+/** The bucket arguments: of a timestamp, of a timestamp_ntz, of a date. One applies per query. */
+export const BUCKET_ARGS = ['timeBucket', 'localTimeBucket', 'dateBucket'] as const;
+
+interface BucketArg {
+  readonly column: string;
+  readonly unit: string;
+  readonly timeZone?: string | null;
+}
+
 export interface AggregateArgs extends CommonArgs {
   readonly groupBy?: readonly string[] | null;
-  readonly timeBucket?: { column: string; unit: string; timeZone?: string | null } | null;
+  readonly timeBucket?: BucketArg | null;
+  readonly localTimeBucket?: BucketArg | null;
+  readonly dateBucket?: BucketArg | null;
   readonly orderBy?: readonly Record<string, unknown>[] | null;
+}
+
+/** The one bucket argument given, if any; more than one is refused. */
+function bucketOf(args: AggregateArgs): BucketArg | undefined {
+  const given = BUCKET_ARGS.filter((arg) => args[arg] != null);
+  if (given.length > 1) {
+    throw new Errors.QueryInvalid(`${given.join(' and ')} are given; a query has one time bucket`);
+  }
+  return given[0] === undefined ? undefined : (args[given[0]] ?? undefined);
 }
 
 /** Selected fields of a group by name, with the columns selected under each measure. */
@@ -29,8 +49,9 @@ const measureName = (measure: string, column: string) => `__${measure}__${column
 /** The QuerySpec of a typed aggregate field: the groups, and the measures selected or ordered by. */
 export function aggregateSpec(args: AggregateArgs, selected: Measures): QuerySpec {
   const groupBy: GroupItem[] = [...(args.groupBy ?? [])];
-  if (args.timeBucket != null) {
-    const { column, unit, timeZone } = args.timeBucket;
+  const bucket = bucketOf(args);
+  if (bucket !== undefined) {
+    const { column, unit, timeZone } = bucket;
     groupBy.push({
       column,
       bucket: unit as NonNullable<Exclude<GroupItem, string>['bucket']>,
@@ -51,8 +72,8 @@ export function aggregateSpec(args: AggregateArgs, selected: Measures): QuerySpe
   (args.orderBy ?? []).forEach((item, i) => {
     const [key, value] = only(item, `orderBy[${i}]`);
     if (key === 'bucket' || key === 'count') {
-      if (key === 'bucket' && args.timeBucket == null) {
-        throw new Errors.QueryInvalid(`orderBy[${i}].bucket needs a timeBucket`);
+      if (key === 'bucket' && bucket === undefined) {
+        throw new Errors.QueryInvalid(`orderBy[${i}].bucket needs a time bucket (${BUCKET_ARGS.join(', ')})`);
       }
       orderBy.push({ column: key === 'bucket' ? BUCKET : COUNT, ...direction(value) });
       return;

@@ -5,7 +5,7 @@ import type { DatasetDescription } from '../../service/query-service.js';
 import type { GraphQLContext } from '../context.js';
 import { typeName } from '../names.js';
 import { dataGroups, dataRows } from '../resolvers.js';
-import { groupableColumns } from './column-rules.js';
+import { groupableColumns } from './dataset-columns.js';
 import { cachePolicy } from './enums.js';
 import { groupOrderByType, groupingArgs } from './group-inputs.js';
 import { groupType } from './group-types.js';
@@ -40,7 +40,7 @@ export function datasetFields(
       extensions: { complexity: QUERY_FIELD_COST },
       args: {
         ...filterArgs,
-        ...groupingArgs(types, T, columns, groupable),
+        ...groupingArgs(T, types, groupable),
         orderBy: { type: list(groupOrderByType(types, T, columns, groupable)) },
         ...windowArgs,
       },

@@ -6,36 +6,68 @@ import {
   GraphQLString,
   type GraphQLInputFieldConfigMap,
 } from 'graphql';
-import type { ColumnInfo } from '../../query/columns.js';
-import { numericColumns, orderableColumns, temporalColumns } from './column-rules.js';
+import { bucketTakesTimeZone, bucketUnits } from '../../query/column-rules.js';
+import { typeFamily, type ColumnInfo, type TypeFamily } from '../../query/columns.js';
+import { TIME_BUCKETS } from '../../query/spec.js';
+import { BUCKET_ARGS } from '../specs/typed-groups.js';
+import { aggregableColumns, bucketableColumns, sortableColumns } from './dataset-columns.js';
 import { orderDirection, timeBucketUnit } from './enums.js';
+import { MEASURES } from './measures.js';
 import { TIME_ZONE, list, type SchemaTypes } from './schema-types.js';
 
 const columnEnum = (name: string, columns: readonly ColumnInfo[]) =>
   new GraphQLEnumType({ name, values: Object.fromEntries(columns.map((c) => [c.name, { value: c.name }])) });
 
-/** `groupBy: [<T>Column!]` and `timeBucket: <T>TimeBucket`, where the columns allow them. */
-export function groupingArgs(
-  types: SchemaTypes,
-  T: string,
-  columns: readonly ColumnInfo[],
-  groupable: readonly ColumnInfo[],
-) {
-  const temporal = temporalColumns(columns);
-  const TimeBucket =
-    temporal.length === 0
-      ? undefined
-      : new GraphQLInputObjectType({
-          name: `${T}TimeBucket`,
-          fields: {
-            column: { type: new GraphQLNonNull(columnEnum(`${T}TimeColumn`, temporal)) },
-            unit: { type: new GraphQLNonNull(timeBucketUnit(types)) },
-            timeZone: { type: GraphQLString, description: TIME_ZONE },
-          },
-        });
+/** The bucket argument of each family of column that has buckets, and what its types are called. */
+const BUCKETS: readonly {
+  family: TypeFamily;
+  arg: (typeof BUCKET_ARGS)[number];
+  kind: string;
+  of: string;
+}[] = [
+  { family: 'timestamp', arg: 'timeBucket', kind: 'Time', of: 'a timestamp column, in a time zone' },
+  {
+    family: 'timestamp_ntz',
+    arg: 'localTimeBucket',
+    kind: 'LocalTime',
+    of: 'a timestamp_ntz (wall-clock) column',
+  },
+  { family: 'date', arg: 'dateBucket', kind: 'Date', of: 'a date column' },
+];
+
+/** The units of a bucket: all of them shared as `TimeBucketUnit`, fewer (a date's) as `<Kind>BucketUnit`. */
+function unitEnum(types: SchemaTypes, kind: string, units: readonly string[]) {
+  if (units.length === TIME_BUCKETS.length) return timeBucketUnit(types);
+  return types.once(
+    `${kind}BucketUnit`,
+    (name) => new GraphQLEnumType({ name, values: Object.fromEntries(units.map((u) => [u, { value: u }])) }),
+  );
+}
+
+/**
+ * `groupBy: [<T>Column!]`, and a bucket argument for each family of groupable column that has
+ * buckets (`timeBucket`, `localTimeBucket`, `dateBucket`), with the units and the time zone
+ * the column rules allow it.
+ */
+export function groupingArgs(T: string, types: SchemaTypes, groupable: readonly ColumnInfo[]) {
+  const args: Record<string, { type: GraphQLInputObjectType; description: string }> = {};
+  const bucketable = bucketableColumns(groupable);
+  for (const { family, arg, kind, of } of BUCKETS) {
+    const columns = bucketable.filter((c) => typeFamily(c.type) === family);
+    if (columns.length === 0) continue;
+    const fields: GraphQLInputFieldConfigMap = {
+      column: { type: new GraphQLNonNull(columnEnum(`${T}${kind}Column`, columns)) },
+      unit: { type: new GraphQLNonNull(unitEnum(types, kind, bucketUnits(family))) },
+    };
+    if (bucketTakesTimeZone(family)) fields['timeZone'] = { type: GraphQLString, description: TIME_ZONE };
+    args[arg] = {
+      type: new GraphQLInputObjectType({ name: `${T}${kind}Bucket`, fields }),
+      description: `Groups by the start of a period of ${of}; one bucket per query.`,
+    };
+  }
   return {
     ...(groupable.length === 0 ? {} : { groupBy: { type: list(columnEnum(`${T}Column`, groupable)) } }),
-    ...(TimeBucket === undefined ? {} : { timeBucket: { type: TimeBucket } }),
+    ...args,
   };
 }
 
@@ -47,8 +79,6 @@ export function groupOrderByType(
   groupable: readonly ColumnInfo[],
 ): GraphQLInputObjectType {
   const direction = orderDirection(types);
-  const numeric = numericColumns(columns);
-  const orderable = orderableColumns(columns);
   const byColumn = (name: string, cs: readonly ColumnInfo[]) =>
     cs.length === 0
       ? undefined
@@ -58,12 +88,11 @@ export function groupOrderByType(
         });
   const fields: GraphQLInputFieldConfigMap = { bucket: { type: direction }, count: { type: direction } };
   for (const [field, type] of [
-    ['key', byColumn(`${T}KeyOrderBy`, groupable)],
-    ['sum', byColumn(`${T}SumsOrderBy`, numeric)],
-    ['avg', byColumn(`${T}AveragesOrderBy`, numeric)],
-    ['min', byColumn(`${T}MinimumsOrderBy`, orderable)],
-    ['max', byColumn(`${T}MaximumsOrderBy`, orderable)],
-    ['countDistinct', byColumn(`${T}DistinctCountsOrderBy`, orderable)],
+    // Groups are sorted by the keys that sort: a void column groups, but has no order.
+    ['key', byColumn(`${T}KeyOrderBy`, sortableColumns(groupable))],
+    ...MEASURES.map(
+      (m) => [m.field, byColumn(`${T}${m.name}OrderBy`, aggregableColumns(m.fn, columns))] as const,
+    ),
   ] as const) {
     if (type !== undefined) fields[field] = { type };
   }

@@ -1,16 +1,16 @@
 /** The object types of a dataset's aggregate field: a group, its key and its measures. */
-import { GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLOutputType } from 'graphql';
+import {
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLString,
+  type GraphQLFieldConfigMap,
+  type GraphQLOutputType,
+} from 'graphql';
 import type { ColumnInfo } from '../../query/columns.js';
 import type { DatasetDescription } from '../../service/query-service.js';
 import { GraphQLLong } from '../scalars.js';
-import {
-  avgType,
-  distinctCountType,
-  numericColumns,
-  orderableColumns,
-  sumType,
-  valueType,
-} from './column-rules.js';
+import { aggregableColumns, aggregateType, valueType } from './dataset-columns.js';
+import { MEASURES } from './measures.js';
 
 /** An object with a field per column, or none without columns. */
 function perColumn(
@@ -38,33 +38,32 @@ export function groupType(
   columns: readonly ColumnInfo[],
   groupable: readonly ColumnInfo[],
 ): GraphQLObjectType {
-  const numeric = numericColumns(columns);
-  const orderable = orderableColumns(columns);
   const Key = perColumn(
     `${T}Key`,
     'The values of the grouped columns (null for those not grouped by).',
     groupable,
     valueType,
   );
-  const distinctCounts = 'Numbers of distinct non-null values.';
+  const fields: GraphQLFieldConfigMap<unknown, unknown> = {
+    ...required('key', Key),
+    bucket: {
+      type: GraphQLString,
+      description: 'Start of the time bucket: YYYY-MM-DD for dates, ISO-8601 for timestamps.',
+    },
+    count: { type: new GraphQLNonNull(GraphQLLong), description: 'Rows in the group.' },
+  };
+  for (const { field, fn, name, description } of MEASURES) {
+    Object.assign(
+      fields,
+      required(
+        field,
+        perColumn(`${T}${name}`, description, aggregableColumns(fn, columns), (c) => aggregateType(fn, c)),
+      ),
+    );
+  }
   return new GraphQLObjectType({
     name: `${T}Group`,
     description: `A group of ${d.name}’s rows and its measures: select the ones to compute.`,
-    fields: {
-      ...required('key', Key),
-      bucket: {
-        type: GraphQLString,
-        description: 'Start of the time bucket: YYYY-MM-DD for dates, ISO-8601 for timestamps.',
-      },
-      count: { type: new GraphQLNonNull(GraphQLLong), description: 'Rows in the group.' },
-      ...required(
-        'countDistinct',
-        perColumn(`${T}DistinctCounts`, distinctCounts, orderable, distinctCountType),
-      ),
-      ...required('sum', perColumn(`${T}Sums`, 'Sums of numeric columns.', numeric, sumType)),
-      ...required('avg', perColumn(`${T}Averages`, 'Averages of numeric columns.', numeric, avgType)),
-      ...required('min', perColumn(`${T}Minimums`, 'Smallest values.', orderable, valueType)),
-      ...required('max', perColumn(`${T}Maximums`, 'Largest values.', orderable, valueType)),
-    },
+    fields,
   });
 }

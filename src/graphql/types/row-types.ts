@@ -9,7 +9,7 @@ import type { ColumnInfo } from '../../query/columns.js';
 import type { DatasetDescription } from '../../service/query-service.js';
 import { isGraphQLName } from '../names.js';
 import { scalarOfParameter, scalarType } from '../scalars.js';
-import { filterableColumns, orderableColumns, valueType } from './column-rules.js';
+import { filterableColumns, sortableColumns, valueType } from './dataset-columns.js';
 import { comparison } from './comparisons.js';
 import { orderDirection } from './enums.js';
 import { list, type SchemaTypes } from './schema-types.js';
@@ -49,13 +49,13 @@ export function whereType(
   return Where;
 }
 
-/** `<T>OrderBy`: a direction per orderable column. */
+/** `<T>OrderBy`: a direction per column rows can be sorted by. */
 export function orderByType(types: SchemaTypes, T: string, columns: readonly ColumnInfo[]) {
   return new GraphQLInputObjectType({
     name: `${T}OrderBy`,
     description: 'One column per item; earlier items order first.',
     fields: Object.fromEntries(
-      orderableColumns(columns).map((c) => [c.name, { type: orderDirection(types) }]),
+      sortableColumns(columns).map((c) => [c.name, { type: orderDirection(types) }]),
     ),
   });
 }

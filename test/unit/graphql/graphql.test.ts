@@ -116,4 +116,25 @@ describe('typed arguments as QuerySpecs', () => {
     );
     assert.throws(() => aggregateSpec({ orderBy: [{ key: { name: 'asc' } }] }, {}), /group by name/);
   });
+
+  it('buckets by the one bucket argument given: of a timestamp, a wall-clock timestamp or a date', () => {
+    assert.deepEqual(aggregateSpec({ dateBucket: { column: 'day', unit: 'month' } }, {}).groupBy, [
+      { column: 'day', bucket: 'month', as: '__bucket' },
+    ]);
+    assert.deepEqual(aggregateSpec({ localTimeBucket: { column: 'local_ts', unit: 'hour' } }, {}).groupBy, [
+      { column: 'local_ts', bucket: 'hour', as: '__bucket' },
+    ]);
+    assert.throws(
+      () =>
+        aggregateSpec(
+          { timeBucket: { column: 'ts', unit: 'day' }, dateBucket: { column: 'day', unit: 'day' } },
+          {},
+        ),
+      /timeBucket and dateBucket are given; a query has one time bucket/,
+    );
+    assert.throws(
+      () => aggregateSpec({ orderBy: [{ bucket: 'asc' }] }, {}),
+      /bucket needs a time bucket \(timeBucket, localTimeBucket, dateBucket\)/,
+    );
+  });
 });
