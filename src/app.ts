@@ -25,6 +25,7 @@ import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
+import { ResultSpool } from './spool/spool.js';
 import { SessionPool, type PoolEvent } from './spark/pool.js';
 
 export interface AppDependencies {
@@ -43,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The service behind the routes (queries, pool, catalog), for GraphQL and tests. */
     readonly queries: QueryService;
+    /** Where results wait for their readers, so Spark sessions do not. */
+    readonly spool: ResultSpool;
   }
 }
 
@@ -63,6 +66,11 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const spark =
     dependencies.spark ??
     new SparkConnectClient(config.spark, { caCertificates: config.sparkCaCertificates });
+  const spool = await ResultSpool.start(config.spool, {
+    onError: (err) => {
+      app.log.warn({ err }, 'the result spool could not keep its files');
+    },
+  });
   const poolOptions = {
     ...config.pool,
     setup: registry.setup,
@@ -76,6 +84,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
   const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
+  app.decorate('spool', spool);
 
   // First, so that the document has every route.
   await app.register(openApi);
@@ -89,6 +98,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       pools: () => tenants.stats(),
       executions: spark.executions,
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
+      spool: () => spool.stats(),
     },
     serveMetrics: config.metrics,
   });
@@ -126,6 +136,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
     (closing ??= Promise.all([
       pool.close(config.shutdownGraceMs),
       tenants.close(config.shutdownGraceMs),
+      spool.close(config.shutdownGraceMs),
     ]).then(() => undefined));
   app.addHook('preClose', (done) => {
     void drain();

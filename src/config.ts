@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { envSchema } from 'env-schema';
 import { EnvSchema, type Env } from './config/env-schema.js';
 import { tracingConfig, type TracingConfig } from './config/tracing.js';
@@ -44,6 +46,14 @@ export interface Config {
     readonly requestTimeoutMs: number;
     readonly headersTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
+  };
+  /** Where results wait for their readers, and how much of them. */
+  readonly spool: {
+    readonly dir: string;
+    readonly maxBytes: number;
+    readonly resultMaxBytes: number;
+    readonly memoryBytes: number;
+    readonly chunkBytes: number;
   };
   readonly readyTimeoutMs: number;
   /** How long one probe's outcome answers `/readyz`. */
@@ -125,6 +135,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
+    }),
+    spool: Object.freeze({
+      dir: v.SPOOL_DIR ?? join(tmpdir(), 'spark-data-api-spool'),
+      maxBytes: v.SPOOL_MAX_BYTES,
+      resultMaxBytes: v.SPOOL_RESULT_MAX_BYTES,
+      memoryBytes: v.SPOOL_MEMORY_BYTES,
+      chunkBytes: v.SPOOL_CHUNK_BYTES,
     }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     readyCacheMs: v.READY_CACHE_MS,

@@ -123,6 +123,29 @@ export const EnvSchema = Type.Object({
   GRAPHQL_MAX_ALIASES: int(50, 0, 'Most aliases in a GraphQL document.'),
   GRAPHIQL: Type.Boolean({ default: false, description: 'Serve the GraphiQL page at /graphiql.' }),
   CACHE_MAX_BYTES: int(64 * 1024 ** 2, 0, 'Size of the GraphQL result cache; 0 turns it off.'),
+  SPOOL_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Where results wait for their readers; instances may share it (default: spark-data-api-spool in the OS temp dir).',
+    }),
+  ),
+  SPOOL_MAX_BYTES: int(
+    1024 ** 3,
+    1,
+    'Most bytes all spooled results hold together; then Spark waits for readers.',
+  ),
+  SPOOL_RESULT_MAX_BYTES: int(
+    256 * 1024 ** 2,
+    1,
+    'Most bytes one spooled result holds; then Spark waits for its reader.',
+  ),
+  SPOOL_MEMORY_BYTES: int(4 * 1024 ** 2, 0, 'Bytes of a result kept in memory before it goes to files.'),
+  SPOOL_CHUNK_BYTES: int(
+    4 * 1024 ** 2,
+    1,
+    'Most bytes of one spool file (a larger Spark batch is a file of its own).',
+  ),
   AUTH_FILE: Type.Optional(
     Type.String({
       minLength: 1,

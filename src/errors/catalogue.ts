@@ -35,6 +35,7 @@ export const Errors = {
   SessionsBusy: createError('SESSIONS_BUSY', 'All Spark sessions are busy; retry shortly', 503),
   SparkUnavailable: createError('SPARK_UNAVAILABLE', 'Spark is not available: %s', 503),
   ShuttingDown: createError('SHUTTING_DOWN', 'The service is shutting down; retry shortly', 503),
+  SpoolFailed: createError('SPOOL_FAILED', 'The service could not keep the result; retry', 503),
   QueryTimeout: createError('QUERY_TIMEOUT', 'The query did not finish within %d ms', 504),
   Internal: createError('INTERNAL', 'Internal error', 500),
 } as const satisfies Record<string, FastifyErrorConstructor>;
