@@ -17,6 +17,10 @@ import { jsonBodies } from './http/json-body.js';
 import { openApi, openApiDocument } from './http/openapi.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
+import { statementRoutes } from './http/routes/statements.js';
+import { StatementRecords } from './service/statements/records.js';
+import { ResultStore } from './service/statements/result-store.js';
+import { StatementService } from './service/statements/service.js';
 import { TypedParameter } from './http/schemas.js';
 import { BODY_LIMIT, serverOptions } from './http/server-options.js';
 import { observability } from './http/observability.js';
@@ -26,6 +30,8 @@ import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
 import { ResultSpool } from './spool/spool.js';
+import { FileSpoolStore } from './spool/store.js';
+import type { KeepResult } from './service/statements/result-source.js';
 import { SessionPool, type PoolEvent } from './spark/pool.js';
 
 export interface AppDependencies {
@@ -120,6 +126,16 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   });
   await app.register(datasetRoutes, { prefix: '/v1', queries, config });
   await app.register(sqlRoutes, { prefix: '/v1', queries, config });
+  // Statements keep their records and results in the spool's directory, beside its folders.
+  const store = new FileSpoolStore(config.spool.dir);
+  const keep: KeepResult = (id, schema, payloads, stop) =>
+    spool.spool(schema, payloads, { mode: 'keep', id, stop });
+  const statements = new StatementService(new StatementRecords(store), new ResultStore(store), keep, {
+    ...config.statements,
+    maxRows: config.limits.maxRows,
+    queryTimeoutMs: config.limits.queryTimeoutMs,
+  });
+  await app.register(statementRoutes, { prefix: '/v1', queries, statements, config });
   await app.register(graphql, { queries, config });
   if (config.graphql.graphiql) {
     await app.register((instance, _options, done) => {
@@ -139,7 +155,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       spool.close(config.shutdownGraceMs),
     ]).then(() => undefined));
   app.addHook('preClose', (done) => {
-    void drain();
+    void statements.close().finally(drain);
     done();
   });
   app.addHook('onClose', async () => {

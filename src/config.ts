@@ -80,6 +80,13 @@ export interface Config {
     readonly graphiql: boolean;
     readonly cacheMaxBytes: number;
   };
+  /** Statements: queries run in the background, their results kept for a while. */
+  readonly statements: {
+    readonly ttlMs: number;
+    /** Per tenant: statements pending or running at once, and bytes of results kept. */
+    readonly maxRunning: number;
+    readonly maxSpoolBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +172,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: v.GRAPHQL_MAX_ALIASES,
       graphiql: v.GRAPHIQL,
       cacheMaxBytes: v.CACHE_MAX_BYTES,
+    }),
+    statements: Object.freeze({
+      ttlMs: v.STATEMENT_TTL_MS,
+      maxRunning: v.STATEMENTS_MAX_RUNNING,
+      maxSpoolBytes: v.STATEMENTS_MAX_SPOOL_BYTES,
     }),
   });
 }

@@ -146,6 +146,13 @@ export const EnvSchema = Type.Object({
     1,
     'Most bytes of one spool file (a larger Spark batch is a file of its own).',
   ),
+  STATEMENT_TTL_MS: int(3_600_000, 1000, 'A statement and its result are kept this long (then EXPIRED).'),
+  STATEMENTS_MAX_RUNNING: int(4, 1, 'Most statements of one tenant pending or running at once (then 429).'),
+  STATEMENTS_MAX_SPOOL_BYTES: int(
+    1024 ** 3,
+    0,
+    'Most bytes of results kept for the statements of one tenant (then 429).',
+  ),
   AUTH_FILE: Type.Optional(
     Type.String({
       minLength: 1,
