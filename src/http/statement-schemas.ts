@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import { QuerySpec, Scalar } from '../query/spec.js';
 import { STATEMENT_STATES } from '../service/statements/statement.js';
 import { FORMAT_NAMES } from './negotiate.js';
-import { DatasetName, Problem } from './schemas.js';
+import { DatasetName, Problem, ResultOptions } from './schemas.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -113,3 +113,6 @@ export const PollQuery = Type.Object(
   { waitTimeoutMs: Type.Optional(waitTimeoutMs('Wait up to this long for the state to change.')) },
   strict,
 );
+
+/** What a result route's query string may say: the format and how values are written. */
+export const ResultQuery = Type.Pick(ResultOptions, ['format', 'numbers', 'escapeFormulas']);

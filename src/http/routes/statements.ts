@@ -1,32 +1,23 @@
+/** Statements (under `/v1`): queries run in the background, their results read by link. */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
-import Type, { type Static } from 'typebox';
-import { requireScope } from '../../auth/access.js';
+import type { Static } from 'typebox';
 import type { Config } from '../../config.js';
-import { Errors, withExtras } from '../../errors/catalogue.js';
-import type { QuerySpec } from '../../query/spec.js';
-import { clientGone } from '../../service/client-gone.js';
 import type { QueryService } from '../../service/query-service.js';
-import type { StatementOpener } from '../../service/statements/running.js';
 import type { StatementService } from '../../service/statements/service.js';
 import type { StatementRecord } from '../../service/statements/statement.js';
-import { FORMATS, mediaType, negotiate } from '../negotiate.js';
+import { FORMATS, mediaType } from '../negotiate.js';
 import { jsonResponse, problems } from '../openapi-responses.js';
-import { contentRange, notModified, parseRange, sliceBytes, wantsRange } from '../ranges.js';
-import { resultColumnsHeader } from '../result-columns.js';
-import { ResultOptions, type SqlRequest } from '../schemas.js';
-import { lengthOf, representation } from '../statement-result.js';
+import { opener } from '../statement-opener.js';
+import { sendResult } from '../statement-send.js';
 import {
   ChunkParams,
   PollQuery,
+  ResultQuery,
   StatementId,
   StatementRequest,
   StatementView,
   WAIT_TIMEOUT,
 } from '../statement-schemas.js';
-import { tag } from './datasets.js';
-import { sqlArguments } from './sql.js';
 
 export interface StatementRouteOptions {
   readonly queries: QueryService;
@@ -34,7 +25,6 @@ export interface StatementRouteOptions {
   readonly config: Config;
 }
 
-const ResultQuery = Type.Pick(ResultOptions, ['format', 'numbers', 'escapeFormulas']);
 const STATEMENT = { 200: jsonResponse('The statement', StatementView) };
 const RESULT = {
   description:
@@ -179,88 +169,4 @@ function view(record: StatementRecord): Static<typeof StatementView> {
         }),
     ...(error === undefined ? {} : { error }),
   } as Static<typeof StatementView>;
-}
-
-/** What runs the statement: a dataset query validated and compiled now, or raw SQL. */
-async function opener(
-  request: FastifyRequest,
-  body: StatementRequest,
-  queries: QueryService,
-  config: Config,
-): Promise<StatementOpener> {
-  const { principal } = request;
-  const tags = [tag(request.id)];
-  const maxRows = config.limits.maxRows;
-  if ((body.dataset === undefined) === (body.sql === undefined)) {
-    throw withExtras(new Errors.RequestInvalid('give "dataset" (with a query) or "sql", one of them'), {
-      pointer: '',
-      allowed: ['dataset', 'sql'],
-    });
-  }
-  if (body.sql !== undefined) {
-    if (!config.rawSql) throw new Errors.SqlDisabled();
-    if (principal !== undefined) requireScope(principal, 'sql:execute');
-    if (body.query !== undefined) throw invalid('"query" goes with "dataset", not with "sql"', '/query');
-    const args = sqlArguments(body as SqlRequest);
-    const sql = body.sql;
-    return (signal, progress) => queries.openSql(sql, args, { signal, maxRows, tags, principal, progress });
-  }
-  if (body.positional !== undefined)
-    throw invalid('"positional" goes with "sql", not with "dataset"', '/positional');
-  const params = body.params as QuerySpec['params'];
-  const spec = { ...body.query, ...(params === undefined ? {} : { params }) } as QuerySpec;
-  const signal = AbortSignal.timeout(config.limits.queryTimeoutMs);
-  const plan = await queries.compileDataset(body.dataset ?? '', spec, signal, maxRows, principal);
-  return (signal, progress) => queries.openPlan(plan, { signal, principal, tags, progress });
-}
-
-function invalid(message: string, pointer: string) {
-  return withExtras(new Errors.RequestInvalid(message), { pointer });
-}
-
-async function sendResult(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  statements: StatementService,
-  config: Config,
-  chunk: number | undefined,
-): Promise<FastifyReply> {
-  const { id } = request.params as { id: string };
-  const { record, source } = await statements.result(request.principal, id);
-  const query = request.query as Static<typeof ResultQuery>;
-  const headers = request.headers;
-  const accept = headers.accept;
-  const anyType = accept === undefined || accept.trim() === '' || accept.trim() === '*/*';
-  const format = negotiate(query.format ?? (anyType ? record.format : undefined), accept);
-  const rep = representation(record, source, chunk, {
-    format,
-    numbers: query.numbers ?? false,
-    escapeFormulas: query.escapeFormulas ?? config.csvEscapeFormulas,
-  });
-  void reply
-    .header('etag', rep.etag)
-    .header('accept-ranges', 'bytes')
-    .header('cache-control', 'private')
-    .header('content-type', FORMATS[format]);
-  const columns = resultColumnsHeader(source.schema);
-  if (columns === undefined) void reply.header('result-columns-omitted', 'true');
-  else void reply.header('result-columns', columns);
-  if (notModified(headers, rep.etag)) return reply.code(304).send(null);
-  const signal = clientGone(reply);
-  if (!wantsRange(headers, rep.etag) || headers.range === undefined) {
-    return reply.send(Readable.from(rep.body(signal), { objectMode: false }));
-  }
-  const length = await lengthOf(rep, signal);
-  let range;
-  try {
-    range = parseRange(headers.range, length);
-  } catch (err) {
-    void reply.header('content-range', `bytes */${length}`);
-    throw err;
-  }
-  return reply
-    .code(206)
-    .header('content-range', contentRange(range, length))
-    .header('content-length', String(range.end - range.start))
-    .send(Readable.from(sliceBytes(rep.body(signal), range), { objectMode: false }));
 }
