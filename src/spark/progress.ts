@@ -11,20 +11,19 @@ export interface StageProgress {
   readonly numCompletedTasks: number;
   readonly inputBytesRead: number;
   readonly done: boolean;
-  /**
-   * The result completed without this stage running: adaptive execution planned it, then
-   * reused another stage's output (Spark never reports such a stage done).
-   */
-  readonly skipped: boolean;
 }
 
-/** What a progress bar needs: stages and tasks done of total, bytes read, whether it is over. */
+/**
+ * What a progress bar needs: stages and tasks done of total, bytes read, whether it is over.
+ * `stages` are as Spark last reported them. Once the result is complete no work is left, so
+ * the totals say all done: Spark does not report its last moments (reports come every
+ * `spark.connect.progress.reportInterval`), and stages adaptive execution planned but skipped
+ * never report done.
+ */
 export interface ProgressSnapshot {
   readonly stages: readonly StageProgress[];
   readonly stagesTotal: number;
   readonly stagesDone: number;
-  readonly stagesSkipped: number;
-  /** Tasks of the stages that ran or may still run (skipped stages left out). */
   readonly tasksTotal: number;
   readonly tasksDone: number;
   readonly tasksRunning: number;
@@ -54,18 +53,14 @@ export class ProgressTracker {
         numCompletedTasks: Number(stage.numCompletedTasks),
         inputBytesRead: Number(stage.inputBytesRead),
         done: stage.done,
-        skipped: false,
       });
     }
     this.#running = Number(progress.numInflightTasks);
     this.#changed();
   }
 
-  /** The result is complete: a stage Spark has not reported done was skipped. */
+  /** The result is complete. */
   complete(): void {
-    for (const [id, stage] of this.#stages) {
-      if (!stage.done) this.#stages.set(id, { ...stage, skipped: true });
-    }
     this.#running = 0;
     this.#done = true;
     this.#changed();
@@ -79,17 +74,17 @@ export class ProgressTracker {
 
   snapshot(): ProgressSnapshot {
     const stages = [...this.#stages.values()].sort((a, b) => a.stageId - b.stageId);
-    const counted = stages.filter((s) => !s.skipped);
+    const done = this.#done;
+    const tasksTotal = sum(stages, (s) => s.numTasks);
     return {
       stages,
       stagesTotal: stages.length,
-      stagesDone: stages.filter((s) => s.done).length,
-      stagesSkipped: stages.length - counted.length,
-      tasksTotal: sum(counted, (s) => s.numTasks),
-      tasksDone: sum(counted, (s) => s.numCompletedTasks),
+      stagesDone: done ? stages.length : stages.filter((s) => s.done).length,
+      tasksTotal,
+      tasksDone: done ? tasksTotal : sum(stages, (s) => s.numCompletedTasks),
       tasksRunning: this.#running,
       bytesRead: sum(stages, (s) => s.inputBytesRead),
-      done: this.#done,
+      done,
     };
   }
 

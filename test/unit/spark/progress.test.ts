@@ -48,23 +48,30 @@ describe('ProgressTracker', () => {
     assert.equal(snapshot.done, false);
   });
 
-  it('counts stages never reported done as skipped once the result is complete', () => {
+  it('says all done once the result is complete, keeping the stages as Spark reported them', () => {
     const progress = new ProgressTracker();
     progress.report(
       report(
         [
           [1, 4, 4, true],
-          [2, 8, 0, false],
+          [2, 8, 3, false],
         ],
-        0,
+        2,
       ),
     );
     progress.complete();
     const snapshot = progress.snapshot();
     assert.deepEqual(
-      [snapshot.done, snapshot.stagesSkipped, snapshot.tasksDone, snapshot.tasksTotal],
-      [true, 1, 4, 4],
+      [snapshot.done, snapshot.stagesDone, snapshot.stagesTotal, snapshot.tasksDone, snapshot.tasksTotal],
+      [true, 2, 2, 12, 12],
     );
-    assert.equal(snapshot.stages.find((s) => s.stageId === 2)?.skipped, true);
+    assert.equal(snapshot.tasksRunning, 0);
+    assert.deepEqual(snapshot.stages[1], {
+      stageId: 2,
+      numTasks: 8,
+      numCompletedTasks: 3,
+      inputBytesRead: 100,
+      done: false,
+    });
   });
 });
