@@ -34,7 +34,10 @@ before(async () => {
   [one, two, short] = await Promise.all([
     serve(env, STATEMENT_DATASETS),
     serve(env, STATEMENT_DATASETS),
-    serve({ SPOOL_DIR: shortDir, STATEMENT_TTL_MS: '5000' }, STATEMENT_DATASETS),
+    serve(
+      { SPOOL_DIR: shortDir, STATEMENT_TTL_MS: '5000', STATEMENTS_MAX_SPOOL_BYTES: '1' },
+      STATEMENT_DATASETS,
+    ),
   ]);
 });
 after(() => Promise.all([one, two, short].map((s) => s.close())));
@@ -83,11 +86,15 @@ describe('statements on two instances sharing a spool', () => {
 });
 
 describe('expiry', () => {
-  it('expires a statement after STATEMENT_TTL_MS: EXPIRED, its result gone (410)', async () => {
+  it('expires a statement after STATEMENT_TTL_MS: EXPIRED, its result gone (410), its bytes freed', async () => {
     const answer = await submit(short.url, { dataset: 'nums', query: { limit: 100 }, waitTimeoutMs: 50_000 });
     const statement = answer.json() as Statement;
     assert.equal(statement.state, 'SUCCEEDED');
     assert.equal((await call('GET', `${short.url}/v1/statements/${statement.id}/result`)).status, 200);
+    // Its result holds the tenant's bytes (STATEMENTS_MAX_SPOOL_BYTES=1) until it expires.
+    const over = await submit(short.url, { dataset: 'nums', query: { limit: 1 } });
+    assert.equal(over.status, 429, over.text());
+    assert.match((over.json() as { detail: string }).detail, /STATEMENTS_MAX_SPOOL_BYTES/);
     await sleep(Math.max(0, Date.parse(statement.expiresAt) - Date.now()) + 100);
     const expired = (await call('GET', `${short.url}/v1/statements/${statement.id}`)).json() as Statement;
     assert.equal(expired.state, 'EXPIRED');
@@ -98,5 +105,6 @@ describe('expiry', () => {
       assert.equal((gone.json() as { code: string }).code, 'STATEMENT_EXPIRED');
     }
     assert.deepEqual(filesOf(shortDir, statement.id), []);
+    assert.equal((await submit(short.url, { dataset: 'nums', query: { limit: 1 } })).status, 200);
   });
 });
