@@ -15,7 +15,7 @@ import { jsonRow } from '../helpers/expected-json.js';
 import { call, serve, type Served } from '../helpers/http.js';
 import { collect } from '../helpers/spark.js';
 import { runningJobsTagged } from '../helpers/spark-ui.js';
-import { removeTempDirs, tempDir } from '../unit/spool/helpers.js';
+import { removeTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const ROWS = 400_000;
 const registry = new DatasetRegistry({
