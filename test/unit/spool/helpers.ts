@@ -1,23 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 import { ResultSpool, type SpoolConfig, type SpoolStartOptions } from '../../../src/spool/spool.js';
-
-const dirs: string[] = [];
-
-/** A fresh directory, removed by `removeTempDirs`. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spool-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /** Payloads of random bytes: the spool never looks inside them. */
 export function payloads(sizes: readonly number[]): ArrowPayload[] {

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { Schema } from 'apache-arrow';
 import { FileSpoolStore } from '../../../src/spool/store.js';
-import { payloads, readAll, removeTempDirs, same, Source, startSpool, tempDir } from './helpers.js';
+import { payloads, readAll, same, Source, startSpool } from './helpers.js';
+import { removeTempDirs, tempDir } from '../../helpers/temp-dirs.js';
 
 after(removeTempDirs);
 

@@ -4,7 +4,8 @@ import { Schema } from 'apache-arrow';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
 import { FileSpoolStore } from '../../../src/spool/store.js';
 import { SpoolReleasedError } from '../../../src/spool/result.js';
-import { payloads, readAll, removeTempDirs, same, Source, startSpool, tempDir, until } from './helpers.js';
+import { payloads, readAll, same, Source, startSpool, until } from './helpers.js';
+import { removeTempDirs, tempDir } from '../../helpers/temp-dirs.js';
 
 after(removeTempDirs);
 const schema = new Schema([]);
