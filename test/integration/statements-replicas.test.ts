@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, serve, type Served } from '../helpers/http.js';
+import { removeTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import {
   assertJobsStop,
   filesOf,
@@ -27,7 +26,7 @@ let spoolDir: string;
 let shortDir: string;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spark-data-api-replicas-'));
+  const dir = tempDir();
   spoolDir = join(dir, 'shared');
   shortDir = join(dir, 'short');
   const env = { SPOOL_DIR: spoolDir, SPOOL_CHUNK_BYTES: '65536', SPOOL_MEMORY_BYTES: '0' };
@@ -40,7 +39,10 @@ before(async () => {
     ),
   ]);
 });
-after(() => Promise.all([one, two, short].map((s) => s.close())));
+after(async () => {
+  await Promise.all([one, two, short].map((s) => s.close()));
+  removeTempDirs();
+});
 
 describe('statements on two instances sharing a spool', () => {
   it('one answers polls and serves results of a statement the other ran', async () => {

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { call, serve, type Served } from '../helpers/http.js';
+import { removeTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import {
   assertJobsStop,
   filesOf,
@@ -31,7 +31,7 @@ let base: string;
 let spoolDir: string;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spark-data-api-statements-'));
+  const dir = tempDir();
   spoolDir = join(dir, 'spool');
   const authFile = join(dir, 'auth.yaml');
   const key = (name: keyof typeof KEYS, tenant: string) =>
@@ -53,7 +53,10 @@ before(async () => {
   );
   base = served.url;
 });
-after(() => served.close());
+after(async () => {
+  await served.close();
+  removeTempDirs();
+});
 
 const get = (path: string, headers: Record<string, string> = {}) =>
   call('GET', `${base}${path}`, { headers: { ...as('alice'), ...headers } });
