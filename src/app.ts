@@ -17,6 +17,10 @@ import { jsonBodies } from './http/json-body.js';
 import { openApi, openApiDocument } from './http/openapi.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
+import { statementRoutes } from './http/routes/statements.js';
+import { StatementRecords } from './service/statements/records.js';
+import { ResultStore } from './service/statements/result-store.js';
+import { StatementService } from './service/statements/service.js';
 import { TypedParameter } from './http/schemas.js';
 import { BODY_LIMIT, serverOptions } from './http/server-options.js';
 import { observability } from './http/observability.js';
@@ -25,6 +29,9 @@ import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
+import { ResultSpool } from './spool/spool.js';
+import { FileSpoolStore } from './spool/store.js';
+import type { KeepResult } from './service/statements/result-source.js';
 import { SessionPool, type PoolEvent } from './spark/pool.js';
 
 export interface AppDependencies {
@@ -43,6 +50,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The service behind the routes (queries, pool, catalog), for GraphQL and tests. */
     readonly queries: QueryService;
+    /** Where results wait for their readers, so Spark sessions do not. */
+    readonly spool: ResultSpool;
   }
 }
 
@@ -63,6 +72,11 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const spark =
     dependencies.spark ??
     new SparkConnectClient(config.spark, { caCertificates: config.sparkCaCertificates });
+  const spool = await ResultSpool.start(config.spool, {
+    onError: (err) => {
+      app.log.warn({ err }, 'the result spool could not keep its files');
+    },
+  });
   const poolOptions = {
     ...config.pool,
     setup: registry.setup,
@@ -76,6 +90,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
   const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
+  app.decorate('spool', spool);
 
   // First, so that the document has every route.
   await app.register(openApi);
@@ -89,6 +104,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       pools: () => tenants.stats(),
       executions: spark.executions,
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
+      spool: () => spool.stats(),
     },
     serveMetrics: config.metrics,
   });
@@ -110,6 +126,16 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   });
   await app.register(datasetRoutes, { prefix: '/v1', queries, config });
   await app.register(sqlRoutes, { prefix: '/v1', queries, config });
+  // Statements keep their records and results in the spool's directory, beside its folders.
+  const store = new FileSpoolStore(config.spool.dir);
+  const keep: KeepResult = (id, schema, payloads, stop) =>
+    spool.spool(schema, payloads, { mode: 'keep', id, stop });
+  const statements = new StatementService(new StatementRecords(store), new ResultStore(store), keep, {
+    ...config.statements,
+    maxRows: config.limits.maxRows,
+    queryTimeoutMs: config.limits.queryTimeoutMs,
+  });
+  await app.register(statementRoutes, { prefix: '/v1', queries, statements, config });
   await app.register(graphql, { queries, config });
   if (config.graphql.graphiql) {
     await app.register((instance, _options, done) => {
@@ -126,9 +152,10 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
     (closing ??= Promise.all([
       pool.close(config.shutdownGraceMs),
       tenants.close(config.shutdownGraceMs),
+      spool.close(config.shutdownGraceMs),
     ]).then(() => undefined));
   app.addHook('preClose', (done) => {
-    void drain();
+    void statements.close().finally(drain);
     done();
   });
   app.addHook('onClose', async () => {

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { envSchema } from 'env-schema';
 import { EnvSchema, type Env } from './config/env-schema.js';
 import { tracingConfig, type TracingConfig } from './config/tracing.js';
@@ -45,6 +47,14 @@ export interface Config {
     readonly headersTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
   };
+  /** Where results wait for their readers, and how much of them. */
+  readonly spool: {
+    readonly dir: string;
+    readonly maxBytes: number;
+    readonly resultMaxBytes: number;
+    readonly memoryBytes: number;
+    readonly chunkBytes: number;
+  };
   readonly readyTimeoutMs: number;
   /** How long one probe's outcome answers `/readyz`. */
   readonly readyCacheMs: number;
@@ -69,6 +79,13 @@ export interface Config {
     readonly maxAliases: number;
     readonly graphiql: boolean;
     readonly cacheMaxBytes: number;
+  };
+  /** Statements: queries run in the background, their results kept for a while. */
+  readonly statements: {
+    readonly ttlMs: number;
+    /** Per tenant: statements pending or running at once, and bytes of results kept. */
+    readonly maxRunning: number;
+    readonly maxSpoolBytes: number;
   };
 }
 
@@ -126,6 +143,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
     }),
+    spool: Object.freeze({
+      dir: v.SPOOL_DIR ?? join(tmpdir(), 'spark-data-api-spool'),
+      maxBytes: v.SPOOL_MAX_BYTES,
+      resultMaxBytes: v.SPOOL_RESULT_MAX_BYTES,
+      memoryBytes: v.SPOOL_MEMORY_BYTES,
+      chunkBytes: v.SPOOL_CHUNK_BYTES,
+    }),
     readyTimeoutMs: v.READY_TIMEOUT_MS,
     readyCacheMs: v.READY_CACHE_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
@@ -148,6 +172,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: v.GRAPHQL_MAX_ALIASES,
       graphiql: v.GRAPHIQL,
       cacheMaxBytes: v.CACHE_MAX_BYTES,
+    }),
+    statements: Object.freeze({
+      ttlMs: v.STATEMENT_TTL_MS,
+      maxRunning: v.STATEMENTS_MAX_RUNNING,
+      maxSpoolBytes: v.STATEMENTS_MAX_SPOOL_BYTES,
     }),
   });
 }

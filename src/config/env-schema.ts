@@ -123,6 +123,36 @@ export const EnvSchema = Type.Object({
   GRAPHQL_MAX_ALIASES: int(50, 0, 'Most aliases in a GraphQL document.'),
   GRAPHIQL: Type.Boolean({ default: false, description: 'Serve the GraphiQL page at /graphiql.' }),
   CACHE_MAX_BYTES: int(64 * 1024 ** 2, 0, 'Size of the GraphQL result cache; 0 turns it off.'),
+  SPOOL_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Where results wait for their readers; instances may share it (default: spark-data-api-spool in the OS temp dir).',
+    }),
+  ),
+  SPOOL_MAX_BYTES: int(
+    1024 ** 3,
+    1,
+    'Most bytes all spooled results hold together; then Spark waits for readers.',
+  ),
+  SPOOL_RESULT_MAX_BYTES: int(
+    256 * 1024 ** 2,
+    1,
+    'Most bytes one spooled result holds; then Spark waits for its reader.',
+  ),
+  SPOOL_MEMORY_BYTES: int(4 * 1024 ** 2, 0, 'Bytes of a result kept in memory before it goes to files.'),
+  SPOOL_CHUNK_BYTES: int(
+    4 * 1024 ** 2,
+    1,
+    'Most bytes of one spool file (a larger Spark batch is a file of its own).',
+  ),
+  STATEMENT_TTL_MS: int(3_600_000, 1000, 'A statement and its result are kept this long (then EXPIRED).'),
+  STATEMENTS_MAX_RUNNING: int(4, 1, 'Most statements of one tenant pending or running at once (then 429).'),
+  STATEMENTS_MAX_SPOOL_BYTES: int(
+    1024 ** 3,
+    0,
+    'Most bytes of results kept for the statements of one tenant (then 429).',
+  ),
   AUTH_FILE: Type.Optional(
     Type.String({
       minLength: 1,

@@ -6,6 +6,7 @@
 import { ERROR_CODES } from '../errors/catalogue.js';
 import { Filter, QuerySpec } from '../query/spec.js';
 import { DatasetDescription, DatasetList, Problem, SqlRequest, TypedParameter } from './schemas.js';
+import { StatementRequest, StatementView } from './statement-schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,6 +75,8 @@ export function componentSchemas(): Record<string, Json> {
     TypedParameter: openApiSchema(TypedParameter),
     DatasetList: openApiSchema(DatasetList),
     DatasetDescription: openApiSchema(DatasetDescription),
+    StatementRequest: openApiSchema(StatementRequest),
+    Statement: openApiSchema(StatementView),
     ResultDocument: resultDocumentSchema({ type: 'object' }),
     Problem: problemSchema(),
     GraphQLResponse: GRAPHQL_RESPONSE,

@@ -32,6 +32,7 @@ const BASE = {
     { name: 'datasets', description: 'Any dataset by name' },
     { name: 'graphql', description: 'GraphQL for dashboards' },
     { name: 'sql', description: 'Raw SQL, when the server enables it' },
+    { name: 'statements', description: 'Queries run in the background, results fetched by link' },
     { name: 'service', description: 'Probes, metrics and this document' },
   ],
   // Every route but the probes and this document needs credentials.

@@ -12,7 +12,8 @@ export type { Opener };
 
 /**
  * What every result route does: negotiate the format, have the service open the result (while
- * the client is there, within the query deadline and the limits), then send it.
+ * the client is there, within the query deadline and the limits) and drain it into the app's
+ * spool, then send it from there.
  */
 export async function runResult(
   request: FastifyRequest,
@@ -24,7 +25,13 @@ export async function runResult(
   const format = negotiate(options.format, request.headers.accept);
   const limits = resolveLimits(options, config, format === 'json');
   const timeoutMs = config.limits.queryTimeoutMs;
-  const result = await openStream(open, { signal: clientGone(reply), timeoutMs, limits });
+  const result = await openStream(open, request.server.spool, {
+    signal: clientGone(reply),
+    timeoutMs,
+    limits,
+  });
+  // However the response ends (sent, failed, or the client gone), the spooled data is let go.
+  reply.raw.once('close', () => void result.close());
   try {
     await sendResult(reply, result, {
       format,

@@ -31,3 +31,16 @@ export interface ExecutionCounts {
   /** Calls `listener` as each execution ends; returns the unsubscriber. */
   onEnd(listener: (outcome: ExecutionEnd, seconds: number) => void): () => void;
 }
+
+/** What the result spool holds now and has done, read at scrape time. */
+export interface SpoolCounts {
+  /** Bytes of results held in memory, and in files. */
+  readonly memoryBytes: number;
+  readonly diskBytes: number;
+  /** Results held now. */
+  readonly results: number;
+  /** Times a drain waited for space instead of spooling, by reason (its result's cap, or the spool's). */
+  readonly fallbacks: Readonly<Record<'result' | 'total', number>>;
+  /** Writes, reads or deletions of spool files that failed. */
+  readonly diskErrors: number;
+}

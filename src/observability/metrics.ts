@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncodeStats } from '../encode/stats.js';
-import type { ExecutionCounts, PoolCounts } from './metric-shapes.js';
+import type { ExecutionCounts, PoolCounts, SpoolCounts } from './metric-shapes.js';
+import { spoolMetrics } from './spool-metrics.js';
 
 /** Where the metrics read at scrape time come from. */
 export interface MetricSources {
@@ -10,6 +11,8 @@ export interface MetricSources {
   readonly executions: ExecutionCounts;
   /** The GraphQL result runner's counters; undefined until GraphQL is set up. */
   readonly graphql: () => GraphQLCounters | undefined;
+  /** The result spool; its metrics are left out without it. */
+  readonly spool?: (() => SpoolCounts) | undefined;
 }
 
 export interface GraphQLCounters {
@@ -191,6 +194,8 @@ export class ServiceMetrics {
       'GraphQL fields that joined an identical query already running.',
       graphql('joined'),
     );
+
+    if (sources.spool !== undefined) spoolMetrics(PREFIX, registers, sources.spool);
 
     /** A counter whose value is a total kept elsewhere. */
     function counterOf(name: string, help: string, value: () => number): void {

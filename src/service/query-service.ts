@@ -14,6 +14,7 @@ import type { Filter, QuerySpec } from '../query/spec.js';
 import { validateQuery } from '../query/validate.js';
 import type { DatasetShape, ParameterDefinition } from '../query/validated-query.js';
 import type { SessionPool } from '../spark/pool.js';
+import type { ProgressTracker } from '../spark/progress.js';
 import { UnknownDatasetError } from '../errors/unknown-dataset.js';
 import type { DatasetCatalog } from './catalog.js';
 import { openResult, type OpenResult, type RunOptions } from './run-query.js';
@@ -28,6 +29,8 @@ export interface OpenOptions {
   /** The response's row cap: Spark is asked for one row more, to know whether it cuts. */
   readonly maxRows: number;
   readonly tags?: readonly string[] | undefined;
+  /** Kept up to date with Spark's progress reports while the result streams. */
+  readonly progress?: ProgressTracker | undefined;
 }
 
 export interface DatasetSummary {

@@ -1,9 +1,12 @@
 /**
  * The one flow from a query to its result, for every front door: open it under the client-gone
  * and deadline signals, within the row limit, then hand over either a stream (HTTP sends it in
- * the negotiated format) or a bounded whole answer as row values (GraphQL returns it).
+ * the negotiated format, read through the spool) or a bounded whole answer as row values
+ * (GraphQL returns it).
  */
+import { decodePayload } from '../arrow/decode.js';
 import { jsonAnswer, type JsonAnswer } from '../encode/json-answer.js';
+import type { Spool, SpooledResult } from '../spool/types.js';
 import { withinDeadline } from './deadline.js';
 import type { ResponseLimits } from './limits.js';
 import type { OpenResult } from './run-query.js';
@@ -19,11 +22,61 @@ export interface FlowOptions {
 }
 
 /**
- * A result to stream. The deadline bounds the wait for it to start; once rows flow, the limits
- * bound the response, not the clock. The caller reads it once, or closes it.
+ * A result to stream, drained into the spool as fast as Spark sends it: the session goes back
+ * to the pool when Spark has finished, however slowly the result is read. The deadline bounds
+ * the wait for it to start; once rows flow, the limits bound the response, not the clock. The
+ * caller reads it once, or closes it; either way its spooled data is let go. The client
+ * leaving while Spark still sends stops the Spark job.
  */
-export function openStream(open: Opener, options: FlowOptions): Promise<OpenResult> {
-  return withinDeadline(options.timeoutMs, options.signal, (signal) => open(signal, options.limits.maxRows));
+export async function openStream(open: Opener, spool: Spool, options: FlowOptions): Promise<OpenResult> {
+  const stop = new AbortController();
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+  const opened = await withinDeadline(options.timeoutMs, signal, (s) => open(s, options.limits.maxRows));
+  let spooled: SpooledResult;
+  try {
+    spooled = spool.spool(opened.schema, opened.payloads, {
+      mode: 'consume',
+      stop: (reason) => {
+        stop.abort(reason);
+      },
+    });
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  return readOnce(opened, spooled);
+}
+
+/** A spooled result as an open result: read once, released when read, closed or left. */
+function readOnce(opened: OpenResult, spooled: SpooledResult): OpenResult {
+  let taken = false;
+  const take = () => {
+    if (taken) throw new Error('a query result can be read only once');
+    taken = true;
+  };
+  async function* payloads() {
+    try {
+      yield* spooled.payloads();
+    } finally {
+      await spooled.release();
+    }
+  }
+  async function* batches() {
+    for await (const payload of payloads()) yield* decodePayload(payload).batches;
+  }
+  return {
+    schema: opened.schema,
+    operationId: opened.operationId,
+    get payloads() {
+      take();
+      return payloads();
+    },
+    get batches() {
+      take();
+      return batches();
+    },
+    close: () => spooled.release(),
+  };
 }
 
 /**

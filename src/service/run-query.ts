@@ -4,6 +4,7 @@ import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
 import type { Lease } from '../spark/lease.js';
+import type { ProgressTracker } from '../spark/progress.js';
 import type { SessionPool } from '../spark/pool.js';
 import type { SparkSession } from '../spark/session.js';
 import { ClientSqlError } from '../errors/client-sql-error.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   readonly clientSql?: boolean | undefined;
   /** Runs on the leased session before the plan is sent, e.g. to vet it (may throw). */
   readonly prepare?: ((session: SparkSession, signal: AbortSignal) => Promise<void>) | undefined;
+  /** Kept up to date with Spark's progress reports while the result streams. */
+  readonly progress?: ProgressTracker | undefined;
 }
 
 /**
@@ -52,7 +55,11 @@ export async function openResult(pool: SessionPool, plan: Plan, options: RunOpti
     let payloads: AsyncGenerator<ArrowPayload, void, undefined> | undefined;
     try {
       await options.prepare?.(lease.session, lease.signal);
-      const execution = lease.session.execute(plan, { signal: lease.signal, tags: options.tags });
+      const execution = lease.session.execute(plan, {
+        signal: lease.signal,
+        tags: options.tags,
+        progress: options.progress,
+      });
       payloads = arrowPayloads(execution);
       const first = await payloads.next();
       return result(lease, execution, payloads, first.done === true ? undefined : first.value);

@@ -6,6 +6,7 @@ import { SparkConnectService, type ExecutePlanResponse, type Plan } from '../gen
 import { ATTR, childSpan, failed, traceTag } from '../observability/tracing.js';
 import { SparkError } from './errors.js';
 import { backoff, canReattach, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type { ProgressTracker } from './progress.js';
 import { withDeadline, type ExecutionSession } from './session-link.js';
 import type { ExecutionStats } from './stats.js';
 
@@ -17,6 +18,8 @@ export interface ExecuteOptions {
   /** A UUID; a new one per execution by default. */
   readonly operationId?: string | undefined;
   readonly retry?: RetryPolicy | undefined;
+  /** Told of Spark's progress reports, and of the result's completion. */
+  readonly progress?: ProgressTracker | undefined;
 }
 
 /** Release consumed responses on the server every so many responses. */
@@ -112,7 +115,11 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
             this.#lastResponseId = response.responseId;
             if (response.responseType.case === 'resultComplete') {
               outcome = 'complete';
+              this.#options.progress?.complete();
               return;
+            }
+            if (response.responseType.case === 'executionProgress') {
+              this.#options.progress?.report(response.responseType.value);
             }
             this.#jobSeen ||= showsRunningJob(response);
             signal?.throwIfAborted();

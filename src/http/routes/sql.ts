@@ -44,7 +44,8 @@ export const sqlRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
   done();
 };
 
-function sqlArguments(body: SqlRequest): SqlArguments {
+/** The arguments of a SQL request: named or positional, each with its Spark type. */
+export function sqlArguments(body: SqlRequest): SqlArguments {
   if (body.params !== undefined && body.positional !== undefined) {
     throw withExtras(new Errors.RequestInvalid('give params or positional, not both'), {
       pointer: '/positional',

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Schema, Field, Int64 } from 'apache-arrow';
+import type { ArrowPayload } from '../../../src/arrow/decode.js';
+import type { Principal } from '../../../src/auth/principal.js';
+import { StatementRecords, type RecordStore } from '../../../src/service/statements/records.js';
+import type { KeepResult, KeptResult } from '../../../src/service/statements/result-source.js';
+import { ResultStore } from '../../../src/service/statements/result-store.js';
+import type { StatementOpener } from '../../../src/service/statements/running.js';
+import { StatementService } from '../../../src/service/statements/service.js';
+import type { OpenResult } from '../../../src/service/run-query.js';
+
+const schema = new Schema([new Field('id', new Int64(), false)]);
+
+class MemoryStore implements RecordStore {
+  readonly objects = new Map<string, Uint8Array>();
+  put(key: string, data: Uint8Array) {
+    this.objects.set(key, data);
+    return Promise.resolve();
+  }
+  get(key: string) {
+    const data = this.objects.get(key);
+    if (data === undefined) return Promise.reject(Object.assign(new Error(`no ${key}`), { code: 'ENOENT' }));
+    return Promise.resolve(data);
+  }
+  list(prefix: string) {
+    return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)));
+  }
+  delete(prefix: string) {
+    for (const key of [...this.objects.keys()]) if (key.startsWith(prefix)) this.objects.delete(key);
+    return Promise.resolve();
+  }
+}
+
+/** Keeps results in memory: complete (with no chunk) once the payloads end. */
+function memoryKeep(kept: Set<string>): KeepResult {
+  return (id, s, payloads) => {
+    let state: KeptResult['state'] = 'running';
+    let error: unknown;
+    kept.add(id);
+    const settled = (async () => {
+      try {
+        for await (const payload of payloads) if (payload.rowCount < 0n) break;
+        state = 'complete';
+      } catch (err) {
+        [state, error] = ['failed', err];
+      }
+    })();
+    return {
+      schema: s,
+      get state() {
+        return state;
+      },
+      get error() {
+        return error;
+      },
+      rows: 0,
+      bytes: 10,
+      truncated: false,
+      settled,
+      chunks: () => [],
+      payloads: () => [][Symbol.iterator]() as unknown as AsyncIterable<ArrowPayload>,
+      release: () => {
+        kept.delete(id);
+        return Promise.resolve();
+      },
+    };
+  };
+}
+
+/** A result that ends when `finish` is called (or never), and notices being stopped. */
+function controllable() {
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let stopped = false;
+  const open: StatementOpener = (signal) => {
+    signal.addEventListener('abort', () => (stopped = true));
+    const result: OpenResult = {
+      schema,
+      operationId: 'op',
+      payloads: (async function* (): AsyncGenerator<ArrowPayload> {
+        await Promise.race([
+          finished,
+          new Promise((resolve) => {
+            signal.addEventListener('abort', resolve);
+          }),
+        ]);
+        yield* [];
+      })(),
+      batches: [][Symbol.iterator]() as unknown as AsyncIterable<never>,
+      close: () => Promise.resolve(),
+    };
+    return Promise.resolve(result);
+  };
+  return { open, finish, stopped: () => stopped };
+}
+
+const alice = { id: 'key:alice', tenant: 'acme' } as Principal;
+const bob = { id: 'key:bob', tenant: 'acme' } as Principal;
+
+function service(store = new MemoryStore(), ttlMs = 60_000) {
+  return new StatementService(new StatementRecords(store), new ResultStore(store), memoryKeep(new Set()), {
+    ttlMs,
+    maxRows: 100,
+    queryTimeoutMs: 10_000,
+    maxRunning: 2,
+    maxSpoolBytes: 1000,
+  });
+}
+
+const wait = (waitMs: number) => ({ format: 'ndjson', waitMs, onWaitTimeout: 'CONTINUE' as const });
+
+describe('StatementService', () => {
+  it('answers once the statement ends within the wait, and later otherwise', async () => {
+    const statements = service();
+    const quick = controllable();
+    quick.finish();
+    const done = await statements.submit(alice, quick.open, wait(5000));
+    assert.deepEqual([done.ended, done.record.state], [true, 'SUCCEEDED']);
+    assert.equal(done.record.manifest?.totalRows, 0);
+    const slow = controllable();
+    const later = await statements.submit(alice, slow.open, wait(50));
+    assert.equal(later.ended, false);
+    assert.ok(['PENDING', 'RUNNING'].includes(later.record.state));
+    slow.finish();
+    const polled = await statements.get(alice, later.record.id, 5000);
+    assert.equal(polled.state, 'SUCCEEDED');
+    await statements.close();
+  });
+
+  it('stops a statement on CANCEL at the end of the wait, and on cancel', async () => {
+    const statements = service();
+    const a = controllable();
+    const first = await statements.submit(alice, a.open, { ...wait(50), onWaitTimeout: 'CANCEL' });
+    assert.deepEqual([first.ended, first.record.state, a.stopped()], [false, 'CANCELED', true]);
+    const b = controllable();
+    const second = await statements.submit(alice, b.open, wait(0));
+    await statements.cancel(alice, second.record.id);
+    assert.equal(b.stopped(), true);
+    assert.equal((await statements.get(alice, second.record.id)).state, 'CANCELED');
+    await statements.close();
+  });
+
+  it('hides a statement from anyone but its owner', async () => {
+    const statements = service();
+    const a = controllable();
+    a.finish();
+    const { record } = await statements.submit(alice, a.open, wait(5000));
+    await assert.rejects(statements.get(bob, record.id), { code: 'STATEMENT_NOT_FOUND', statusCode: 404 });
+    await assert.rejects(statements.cancel(bob, record.id), { code: 'STATEMENT_NOT_FOUND' });
+    await assert.rejects(statements.result(bob, record.id), { code: 'STATEMENT_NOT_FOUND' });
+    await statements.close();
+  });
+
+  it('refuses a statement over the tenant’s running bound', async () => {
+    const statements = service();
+    const running = [controllable(), controllable()];
+    for (const r of running) await statements.submit(alice, r.open, wait(0));
+    await assert.rejects(statements.submit(bob, controllable().open, wait(0)), {
+      code: 'STATEMENT_QUOTA',
+      statusCode: 429,
+      retryAfter: 5,
+    });
+    await statements.submit({ id: 'key:c', tenant: 'other' } as Principal, controllable().open, wait(0));
+    await statements.close();
+  });
+
+  it('lets another instance sharing the store poll it and stop it', async () => {
+    const store = new MemoryStore();
+    const [here, there] = [service(store), service(store)];
+    const r = controllable();
+    const { record } = await here.submit(alice, r.open, wait(0));
+    assert.ok(['PENDING', 'RUNNING'].includes((await there.get(alice, record.id)).state));
+    await there.cancel(alice, record.id);
+    assert.equal((await there.get(alice, record.id, 5000)).state, 'CANCELED');
+    assert.equal(r.stopped(), true);
+    await Promise.all([here.close(), there.close()]);
+  });
+
+  it('expires a statement once its time is up: EXPIRED, its result gone (410)', async () => {
+    const store = new MemoryStore();
+    const statements = service(store, 100);
+    const r = controllable();
+    r.finish();
+    const { record } = await statements.submit(alice, r.open, wait(5000));
+    assert.equal(record.state, 'SUCCEEDED');
+    await sleep(150);
+    assert.equal((await statements.get(alice, record.id)).state, 'EXPIRED');
+    assert.deepEqual([...store.objects.keys()], [`statement-${record.id}.json`]);
+    await assert.rejects(statements.result(alice, record.id), { code: 'STATEMENT_EXPIRED', statusCode: 410 });
+    await statements.close();
+  });
+});
