@@ -107,7 +107,12 @@ export const StatementId = Type.Object({
 });
 export const ChunkParams = Type.Object({
   id: Type.String({ format: 'uuid', description: 'A statement id.' }),
-  index: Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'A chunk index of the manifest.' }),
+  index: Type.Integer({
+    minimum: 0,
+    maximum: 2_147_483_647,
+    description: 'A chunk index of the manifest.',
+    examples: [0],
+  }),
 });
 export const PollQuery = Type.Object(
   { waitTimeoutMs: Type.Optional(waitTimeoutMs('Wait up to this long for the state to change.')) },

@@ -48,7 +48,7 @@ export const statementRoutes: FastifyPluginCallbackTypebox<StatementRouteOptions
         tags: ['statements'],
         summary: 'Run a query in the background; wait for it up to waitTimeoutMs',
         body: StatementRequest,
-        bodyExample: { dataset: 'events', query: { limit: 10 }, waitTimeoutMs: 0 },
+        bodyExample: { dataset: 'events', query: { limit: 10 }, waitTimeoutMs: 10000 },
         response: {
           ...STATEMENT,
           202: jsonResponse('The statement, still running (or canceled at the wait’s end)', StatementView),
