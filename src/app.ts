@@ -29,6 +29,7 @@ import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
+import { resultBudget } from './service/result-budget.js';
 import { ResultSpool } from './spool/spool.js';
 import { FileSpoolStore } from './spool/store.js';
 import type { KeepResult } from './service/statements/result-source.js';
@@ -88,7 +89,8 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   };
   const pool = await SessionPool.start(spark, poolOptions);
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
-  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
+  const budget = resultBudget(config.limits.resultBudgetBytes);
+  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy, budget);
   app.decorate('queries', queries);
   app.decorate('spool', spool);
 

@@ -33,6 +33,8 @@ export interface Config {
     readonly jsonMaxRows: number;
     readonly jsonMaxBytes: number;
     readonly queryTimeoutMs: number;
+    /** Estimated bytes of results Spark's driver may build at once; 0 for no bound. */
+    readonly resultBudgetBytes: number;
   };
   readonly pool: {
     readonly min: number;
@@ -130,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jsonMaxRows: v.JSON_MAX_ROWS,
       jsonMaxBytes: v.JSON_MAX_BYTES,
       queryTimeoutMs: v.QUERY_TIMEOUT_MS,
+      resultBudgetBytes: v.RESULT_BUDGET_BYTES,
     }),
     pool: Object.freeze({
       min: v.POOL_MIN,

@@ -107,6 +107,12 @@ export const EnvSchema = Type.Object({
   POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
   POOL_ACQUIRE_TIMEOUT_MS: int(10_000, 1, 'How long a request waits for a free session (then 503).'),
   POOL_IDLE_EVICT_MS: int(300_000, 1, 'Sessions beyond POOL_MIN idle this long are closed.'),
+  RESULT_BUDGET_BYTES: int(
+    256 * 1024 ** 2,
+    0,
+    "Estimated bytes of results Spark's driver may build at once (about a quarter of spark.driver.memory); " +
+      'larger queries wait their turn, those under a sixteenth of it never wait; 0 turns it off.',
+  ),
   SPARK_SESSION_TIMEOUT_MS: int(
     3_600_000,
     1_000,

@@ -12,11 +12,12 @@ import { ValueError } from '../query/value-error.js';
 import { QueryError } from '../query/errors.js';
 import type { Filter, QuerySpec } from '../query/spec.js';
 import { validateQuery } from '../query/validate.js';
-import type { DatasetShape, ParameterDefinition } from '../query/validated-query.js';
+import type { DatasetShape, ParameterDefinition, ValidatedQuery } from '../query/validated-query.js';
 import type { SessionPool } from '../spark/pool.js';
 import type { ProgressTracker } from '../spark/progress.js';
 import { UnknownDatasetError } from '../errors/unknown-dataset.js';
 import type { DatasetCatalog } from './catalog.js';
+import { estimateResultBytes, type ResultBudget } from './result-budget.js';
 import { openResult, type OpenResult, type RunOptions } from './run-query.js';
 import { vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
@@ -56,17 +57,23 @@ export class QueryService {
 
   /** What raw SQL may do beyond querying; nothing by default. */
   readonly #rawSql: RawSqlPolicy;
+  /** How much result Spark's driver builds at once; unbounded without one. */
+  readonly #budget: ResultBudget | undefined;
+  /** The estimated result size of each plan compiled here, for the budget. */
+  readonly #estimates = new WeakMap<Plan, number>();
 
   constructor(
     catalog: DatasetCatalog,
     pool: SessionPool,
     tenants?: TenantPools,
     rawSql: RawSqlPolicy = { allowFiles: false, allowReflection: false },
+    budget?: ResultBudget,
   ) {
     this.catalog = catalog;
     this.pool = pool;
     this.tenants = tenants;
     this.#rawSql = rawSql;
+    this.#budget = budget;
   }
 
   /** The datasets, those the principal may use when one is given. */
@@ -119,12 +126,23 @@ export class QueryService {
     return this.openPlan(plan, options);
   }
 
-  /** Opens the result of a compiled plan on the sessions of whoever asks. */
+  /**
+   * Opens the result of a compiled plan on the sessions of whoever asks, once the result
+   * budget has room for it; the room is given back when Spark has sent the whole result.
+   */
   async openPlan(
     plan: Plan,
     options: RunOptions & { readonly principal?: Principal | undefined },
   ): Promise<OpenResult> {
-    return openResult(await this.sessions(options.principal), plan, options);
+    const pool = await this.sessions(options.principal);
+    if (this.#budget === undefined) return openResult(pool, plan, options);
+    const admitted = await this.#budget.admit(this.#estimates.get(plan) ?? 0, options.signal);
+    try {
+      return releasing(await openResult(pool, plan, options), admitted);
+    } catch (err) {
+      admitted();
+      throw err;
+    }
   }
 
   /**
@@ -151,7 +169,9 @@ export class QueryService {
           ? rows
           : { op: 'and' as const, conditions: [query.where, rows] };
     const limited = { ...query, where, limit: Math.min(query.limit, maxRows + 1) };
-    return tracedSync('plan.compile', {}, () => compilePlan(limited, shape.dataset.template));
+    const plan = tracedSync('plan.compile', {}, () => compilePlan(limited, shape.dataset.template));
+    this.#estimates.set(plan, estimateResultBytes(resultColumns(limited, shape), limited.limit));
+    return plan;
   }
 
   /**
@@ -164,12 +184,58 @@ export class QueryService {
     const policy = this.#rawSql;
     if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
+    this.#estimates.set(plan, (options.maxRows + 1) * SQL_ROW_BYTES);
     return this.openPlan(plan, {
       ...options,
       clientSql: true,
       prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
     });
   }
+}
+
+/** A guess at a row of a client's SQL, whose columns are not known before it runs. */
+const SQL_ROW_BYTES = 256;
+/** A guess at an aggregate's value: a number or a short text. */
+const AGGREGATE_TYPE = 'decimal(38,18)';
+
+/** The columns a query's result has, with the types the budget weighs them by. */
+function resultColumns(query: ValidatedQuery, shape: DatasetShape): ColumnInfo[] {
+  const source = (name: string) => shape.columns.find((c) => c.name === name);
+  const aggregated = query.groupBy !== undefined || query.aggregates !== undefined;
+  const outputs = aggregated ? (query.groupBy ?? []) : query.select;
+  const columns = outputs === undefined ? [...shape.columns] : outputs.flatMap((o) => source(o.column) ?? []);
+  for (const aggregate of query.aggregates ?? []) {
+    columns.push({ name: aggregate.as, type: AGGREGATE_TYPE, nullable: true });
+  }
+  return columns;
+}
+
+/** The result, giving back its room in the budget when it ends or is closed. */
+function releasing(result: OpenResult, admitted: () => void): OpenResult {
+  async function* until<T>(items: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+    try {
+      yield* items;
+    } finally {
+      admitted();
+    }
+  }
+  return {
+    schema: result.schema,
+    operationId: result.operationId,
+    get payloads() {
+      return until(result.payloads);
+    },
+    get batches() {
+      return until(result.batches);
+    },
+    async close() {
+      try {
+        await result.close();
+      } finally {
+        admitted();
+      }
+    },
+  };
 }
 
 /**
