@@ -1,7 +1,8 @@
 /**
  * Types of newer Spark releases: TIME (4.1+, when enabled) is served in every format as Spark
  * writes it; VARIANT, which Spark sends in its binary encoding, is refused in every format
- * with a clear error rather than served as bytes.
+ * with a clear error rather than served as bytes; strings and binaries sent as Arrow's large
+ * types (spark.sql.execution.arrow.useLargeVarTypes) are served like the usual ones.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,15 +12,29 @@ import { batchRows } from '../helpers/arrow-results.js';
 import { parseCsv } from '../helpers/csv-parser.js';
 import { call, serve, type Served } from '../helpers/http.js';
 
+const STRINGS = ['', 'plain', 'héllo wörld ✓', 'a,b "quoted"\nline', null];
 const TIMES = ['00:00:00', '12:34:56.123456', '23:59:59.999999', '07:08:09.5', null];
 
 const registry = new DatasetRegistry({
-  setup: { statements: ['SET spark.sql.timeType.enabled=true'] },
+  setup: {
+    statements: [
+      'SET spark.sql.timeType.enabled=true',
+      'SET spark.sql.execution.arrow.useLargeVarTypes=true',
+    ],
+  },
   datasets: {
     times: {
       description: 'times of day, with the text Spark makes of each',
       sql: `SELECT id, t, CAST(t AS STRING) AS spark_text
             FROM VALUES ${TIMES.map((t, i) => `(${i}, ${t === null ? 'CAST(NULL AS TIME(6))' : `CAST('${t}' AS TIME(6))`})`).join(', ')} AS v(id, t)`,
+    },
+    large: {
+      description: 'strings and binaries, sent as large Arrow types, with what Spark makes of them',
+      sql: `SELECT id, s, b, base64(b) AS b64, l, to_json(l) AS lj, st, to_json(st) AS stj
+            FROM VALUES ${STRINGS.map((v, i) => `(${i}, ${v === null ? 'CAST(NULL AS STRING)' : `'${v}'`})`).join(', ')} AS v(id, s)
+            LATERAL VIEW OUTER explode(array(encode(s, 'UTF-8'))) e AS b
+            LATERAL VIEW OUTER explode(array(array(s, 'x'))) f AS l
+            LATERAL VIEW OUTER explode(array(named_struct('s', s, 'b', b))) g AS st`,
     },
     variants: {
       description: 'a VARIANT column',
@@ -125,5 +140,58 @@ describe('datasets with these columns', () => {
     const fields = (graphql.json() as { data: { __schema: { queryType: { fields: { name: string }[] } } } })
       .data.__schema.queryType.fields;
     assert.ok(fields.some((f) => f.name === 'times'));
+  });
+});
+
+describe('large Arrow strings and binaries', () => {
+  it('are served like the usual ones, in every format', async () => {
+    interface Row {
+      s: string | null;
+      b: string | null;
+      b64: string | null;
+      l: unknown;
+      lj: string;
+      st: unknown;
+      stj: string;
+    }
+    const ndjson = await rows('large', 'ndjson');
+    assert.equal(ndjson.status, 200, ndjson.text());
+    const lines = ndjson
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Row);
+    assert.deepEqual(
+      lines.map((r) => r.s),
+      STRINGS,
+    );
+    for (const row of lines) {
+      assert.equal(row.b, row.b64);
+      assert.deepEqual(row.l, JSON.parse(row.lj));
+      assert.deepEqual(row.st, { ...(JSON.parse(row.stj) as object), b: row.b64, s: row.s });
+    }
+
+    const json = await rows('large', 'json');
+    assert.equal(json.status, 200, json.text());
+    assert.deepEqual((json.json() as { rows: Row[] }).rows, lines);
+
+    const csv = await rows('large', 'csv');
+    assert.equal(csv.status, 200, csv.text());
+    const [head, ...body] = parseCsv(csv.text());
+    const at = (name: string) => head!.indexOf(name);
+    assert.deepEqual(
+      body.map((r) => r[at('s')]),
+      STRINGS,
+    );
+    for (const row of body) assert.equal(row[at('b')], row[at('b64')]);
+
+    const arrow = await rows('large', 'arrow');
+    assert.equal(arrow.status, 200, arrow.text().slice(0, 300));
+    const table = tableFromIPC(arrow.body);
+    assert.equal(String(table.schema.fields.find((f) => f.name === 's')?.type), 'LargeUtf8');
+    assert.deepEqual(
+      table.batches.flatMap(batchRows).map((r) => r['s']),
+      STRINGS,
+    );
   });
 });
