@@ -1,5 +1,5 @@
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
-import type { ExecutePlanResponse } from '../gen/spark/connect/base_pb.js';
+import type { ExecutePlanResponse, ExecutePlanResponse_ArrowBatch } from '../gen/spark/connect/base_pb.js';
 
 /** One Arrow IPC stream from Spark (schema + record batches) and the row count Spark announced. */
 export interface ArrowPayload {
@@ -11,33 +11,64 @@ export class ArrowDecodeError extends Error {
   override readonly name = 'ArrowDecodeError';
 }
 
+/** The pieces of one chunked batch received so far. */
+interface Pending {
+  readonly first: ExecutePlanResponse_ArrowBatch;
+  readonly parts: Uint8Array[];
+}
+
 /**
  * The Arrow payloads of an ExecutePlan stream, in order. Each `arrow_batch` is a complete IPC
- * stream; batches Spark split into chunks (4.1+, when asked) are joined first. Offsets are
- * checked like PySpark does, so a lost or repeated batch is an error, never silent.
+ * stream, or (Spark 4.1+, when asked) one of `num_chunks_in_batch` pieces of one, numbered
+ * from 0 and each carrying the whole batch's row count and offset: they are joined first.
+ * Offsets and piece numbers are checked, so a lost or repeated batch or piece is an error,
+ * never silent.
  */
 export async function* arrowPayloads(
   responses: AsyncIterable<ExecutePlanResponse>,
 ): AsyncGenerator<ArrowPayload, void, undefined> {
   let rows = 0n;
-  let chunks: Uint8Array[] = [];
+  let pending: Pending | undefined;
   for await (const response of responses) {
     if (response.responseType.case !== 'arrowBatch') continue;
     const batch = response.responseType.value;
-    if (batch.startOffset !== undefined && batch.startOffset !== rows) {
-      throw new ArrowDecodeError(`Arrow batch starts at row ${batch.startOffset}, expected ${rows}`);
-    }
     const parts = batch.numChunksInBatch ?? 1n;
-    if (parts > 1n) {
-      chunks.push(batch.data);
-      if ((batch.chunkIndex ?? 0n) < parts - 1n) continue;
+    const index = batch.chunkIndex ?? 0n;
+    if (pending === undefined) {
+      if (batch.startOffset !== undefined && batch.startOffset !== rows) {
+        throw new ArrowDecodeError(`Arrow batch starts at row ${batch.startOffset}, expected ${rows}`);
+      }
+      if (index !== 0n || parts < 1n) {
+        throw new ArrowDecodeError(`Arrow batch begins with piece ${index} of ${parts}, expected piece 0`);
+      }
+      if (parts > 1n) {
+        pending = { first: batch, parts: [batch.data] };
+        continue;
+      }
+      rows += batch.rowCount;
+      yield { data: batch.data, rowCount: batch.rowCount };
+      continue;
     }
-    const data = chunks.length > 0 ? Buffer.concat(chunks) : batch.data;
-    chunks = [];
-    rows += batch.rowCount;
-    yield { data, rowCount: batch.rowCount };
+    const { first } = pending;
+    const expected = BigInt(pending.parts.length);
+    if (
+      index !== expected ||
+      parts !== first.numChunksInBatch ||
+      batch.rowCount !== first.rowCount ||
+      batch.startOffset !== first.startOffset
+    ) {
+      throw new ArrowDecodeError(
+        `Arrow batch piece ${index} of ${parts} does not continue piece ${expected - 1n} of ${first.numChunksInBatch}`,
+      );
+    }
+    pending.parts.push(batch.data);
+    if (index < parts - 1n) continue;
+    const data = Buffer.concat(pending.parts);
+    pending = undefined;
+    rows += first.rowCount;
+    yield { data, rowCount: first.rowCount };
   }
-  if (chunks.length > 0) throw new ArrowDecodeError('the stream ended inside a chunked Arrow batch');
+  if (pending !== undefined) throw new ArrowDecodeError('the stream ended inside a chunked Arrow batch');
 }
 
 /** Decodes one payload; its row count must match what Spark announced. */

@@ -30,6 +30,7 @@ export const Errors = {
   ResultTooLarge: createError('RESULT_TOO_LARGE', '%s', 413),
   SparkQueryError: createError('SPARK_QUERY_ERROR', '%s', 400),
   SparkDataError: createError('SPARK_DATA_ERROR', '%s', 422),
+  UnservableColumn: createError('UNSERVABLE_COLUMN', '%s', 422),
   SparkError: createError('SPARK_ERROR', '%s', 502),
   SparkAuthFailed: createError('SPARK_AUTH_FAILED', "Spark refused the service's credentials: %s", 502),
   SessionsBusy: createError('SESSIONS_BUSY', 'All Spark sessions are busy; retry shortly', 503),

@@ -1,5 +1,6 @@
 import { RecordBatchReader, Schema, type RecordBatch } from 'apache-arrow';
 import { arrowPayloads, decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import { unservableColumns } from '../arrow/unservable.js';
 import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
@@ -7,6 +8,7 @@ import type { Lease } from '../spark/lease.js';
 import type { ProgressTracker } from '../spark/progress.js';
 import type { SessionPool } from '../spark/pool.js';
 import type { SparkSession } from '../spark/session.js';
+import { Errors } from '../errors/catalogue.js';
 import { ClientSqlError } from '../errors/client-sql-error.js';
 import { retryOnFreshSession } from '../spark/retry.js';
 
@@ -62,6 +64,8 @@ export async function openResult(pool: SessionPool, plan: Plan, options: RunOpti
       });
       payloads = arrowPayloads(execution);
       const first = await payloads.next();
+      const unservable = first.done === true ? undefined : unservableColumns(schemaOf(first.value));
+      if (unservable !== undefined) throw new Errors.UnservableColumn(unservable);
       return result(lease, execution, payloads, first.done === true ? undefined : first.value);
     } catch (err) {
       await payloads?.return();
@@ -98,7 +102,7 @@ function result(
     for await (const payload of payloads()) yield* decodePayload(payload).batches;
   }
   return {
-    schema: first === undefined ? new Schema([]) : RecordBatchReader.from(first.data).open().schema,
+    schema: first === undefined ? new Schema([]) : schemaOf(first),
     operationId: execution.operationId,
     get payloads() {
       take();
@@ -115,4 +119,8 @@ function result(
       await lease.release();
     },
   };
+}
+
+function schemaOf(payload: ArrowPayload): Schema {
+  return RecordBatchReader.from(payload.data).open().schema;
 }

@@ -25,6 +25,12 @@ export interface ExecuteOptions {
 /** Release consumed responses on the server every so many responses. */
 const RELEASE_EVERY = 16;
 
+/**
+ * The share of the largest gRPC message the Arrow data of one response may fill, leaving room
+ * for the rest of the response (ids, row count, offsets).
+ */
+const CHUNK_SHARE = 0.9;
+
 /** How long cleanup waits for a job to start before interrupting anyway. */
 const JOB_START_WAIT_MS = 10_000;
 
@@ -35,7 +41,9 @@ type Stream = AsyncGenerator<ExecutePlanResponse, void, undefined>;
  * `result_complete`: a stream that ends without it (the server closes streams after a while)
  * or breaks with a retryable error is resumed with ReattachExecute from the last response
  * id, so responses come out exactly once and in order. At the end the execution is released;
- * if the consumer stops early or aborts, the operation is interrupted first.
+ * if the consumer stops early or aborts, the operation is interrupted first. Spark 4.1+ may
+ * split an Arrow batch over several responses; each piece is a response like any other, so a
+ * stream cut between pieces resumes at the next one (joining them is arrow/decode's work).
  *
  * Spark cannot stop a job that starts after its operation was interrupted (adaptive execution
  * submits query stages asynchronously; see SPARK-52024), so an operation whose job has not
@@ -171,7 +179,20 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
       plan: this.#plan,
       operationId: this.operationId,
       tags: this.#tags,
-      requestOptions: [{ requestOption: { case: 'reattachOptions', value: { reattachable: true } } }],
+      requestOptions: [
+        { requestOption: { case: 'reattachOptions', value: { reattachable: true } } },
+        // Spark 4.1+ splits an Arrow batch larger than this over several responses (so a row
+        // bigger than one gRPC message still arrives); older servers ignore the option.
+        {
+          requestOption: {
+            case: 'resultChunkingOptions',
+            value: {
+              allowArrowBatchChunking: true,
+              preferredArrowChunkSize: BigInt(Math.floor(session.transport.maxMessageSize * CHUNK_SHARE)),
+            },
+          },
+        },
+      ],
     });
     return session.transport.serverStream(SparkConnectService.method.executePlan, request, {
       signal: this.#options.signal,

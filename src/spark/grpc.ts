@@ -43,6 +43,8 @@ export interface TransportOptions {
  * service descriptor: every call carries the endpoint's metadata and bearer token.
  */
 export class GrpcTransport {
+  /** The largest message either side may send on this channel, in bytes. */
+  readonly maxMessageSize: number;
   readonly #client: grpc.Client;
   readonly #metadata: grpc.Metadata;
 
@@ -50,6 +52,7 @@ export class GrpcTransport {
     const credentials = endpoint.useSsl
       ? grpc.credentials.createSsl(options.caCertificates ?? null)
       : grpc.credentials.createInsecure();
+    this.maxMessageSize = endpoint.maxMessageSize;
     this.#client = new grpc.Client(`${endpoint.host}:${endpoint.port}`, credentials, {
       'grpc.max_receive_message_length': endpoint.maxMessageSize,
       'grpc.max_send_message_length': endpoint.maxMessageSize,

@@ -12,7 +12,9 @@ import {
   type AnalyzePlanResponse,
   type ConfigRequest,
   type ExecutePlanRequest,
+  type ExecutePlanResponse_ArrowBatch,
   type Plan,
+  type ReattachExecuteRequest,
 } from '../../src/gen/spark/connect/base_pb.js';
 import { DataTypeSchema, type DataType } from '../../src/gen/spark/connect/types_pb.js';
 
@@ -31,20 +33,39 @@ export interface FakeColumn {
 export type FakeAnalyze = (request: AnalyzePlanRequest) => Promise<AnalyzePlanResponse['result']>;
 
 /**
+ * What every execution answers: these Arrow batches (one response each), the first stream
+ * ending without `result_complete` after `cutAfter` of them, as Spark ends long streams, so
+ * the rest is only had by ReattachExecute from the last response id.
+ */
+export interface FakeResults {
+  readonly batches: readonly Partial<ExecutePlanResponse_ArrowBatch>[];
+  readonly cutAfter?: number;
+}
+
+interface FakeOptions {
+  readonly analyze?: FakeAnalyze;
+  readonly results?: FakeResults;
+}
+
+/**
  * A Spark Connect server with no Spark behind it, for tests of the service's wiring and error
  * paths (never for claims about what Spark answers): every plan has the given columns, every
  * execution completes at once without rows, and the plans it was sent are kept.
  */
 export class FakeConnectServer {
   readonly plans: Plan[] = [];
+  readonly executeRequests: ExecutePlanRequest[] = [];
+  readonly reattachRequests: ReattachExecuteRequest[] = [];
   readonly #server = new grpc.Server();
   readonly #serverSessionId = randomUUID();
   readonly #schema: DataType;
   readonly #analyze: FakeAnalyze | undefined;
+  readonly #results: FakeResults;
   #port = 0;
 
-  private constructor(columns: readonly FakeColumn[], analyze: FakeAnalyze | undefined) {
-    this.#analyze = analyze;
+  private constructor(columns: readonly FakeColumn[], options: FakeOptions) {
+    this.#analyze = options.analyze;
+    this.#results = options.results ?? { batches: [] };
     this.#schema = create(DataTypeSchema, {
       kind: {
         case: 'struct',
@@ -64,11 +85,8 @@ export class FakeConnectServer {
     });
   }
 
-  static async start(
-    columns: readonly FakeColumn[],
-    options: { readonly analyze?: FakeAnalyze } = {},
-  ): Promise<FakeConnectServer> {
-    const fake = new FakeConnectServer(columns, options.analyze);
+  static async start(columns: readonly FakeColumn[], options: FakeOptions = {}): Promise<FakeConnectServer> {
+    const fake = new FakeConnectServer(columns, options);
     fake.#server.addService(definition(), fake.#handlers());
     fake.#port = await new Promise<number>((resolve, reject) => {
       fake.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
@@ -97,16 +115,28 @@ export class FakeConnectServer {
   }
 
   #handlers(): grpc.UntypedServiceImplementation {
-    const complete = (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
-      const { sessionId, operationId } = call.request;
-      call.write(
-        create(ExecutePlanResponseSchema, {
-          ...this.#ids(sessionId),
-          operationId: operationId ?? '',
-          responseId: randomUUID(),
-          responseType: { case: 'resultComplete', value: {} },
-        }),
-      );
+    const { batches, cutAfter = batches.length } = this.#results;
+    /** The response ids of each operation's batches, fixed at its ExecutePlan. */
+    const responseIds = new Map<string, string[]>();
+    const answer = (
+      call: grpc.ServerWritableStream<{ sessionId: string; operationId?: string | undefined }, unknown>,
+      from: number,
+      to: number,
+    ) => {
+      const { sessionId } = call.request;
+      const operationId = call.request.operationId ?? '';
+      const ids = responseIds.get(operationId) ?? [];
+      const reply = (responseId: string, responseType: object) =>
+        call.write(
+          create(ExecutePlanResponseSchema, {
+            ...this.#ids(sessionId),
+            operationId,
+            responseId,
+            responseType: responseType as never,
+          }),
+        );
+      for (let i = from; i < to; i++) reply(ids[i]!, { case: 'arrowBatch', value: batches[i] });
+      if (to === batches.length) reply(randomUUID(), { case: 'resultComplete', value: {} });
       call.end();
     };
     const unary =
@@ -116,10 +146,20 @@ export class FakeConnectServer {
       };
     return {
       ExecutePlan: (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
+        this.executeRequests.push(call.request);
         if (call.request.plan !== undefined) this.plans.push(call.request.plan);
-        complete(call);
+        responseIds.set(
+          call.request.operationId ?? '',
+          batches.map(() => randomUUID()),
+        );
+        answer(call, 0, cutAfter);
       },
-      ReattachExecute: complete,
+      ReattachExecute: (call: grpc.ServerWritableStream<ReattachExecuteRequest, unknown>) => {
+        this.reattachRequests.push(call.request);
+        const { operationId, lastResponseId } = call.request;
+        const from = (responseIds.get(operationId) ?? []).indexOf(lastResponseId ?? '') + 1;
+        answer(call, from, batches.length);
+      },
       AnalyzePlan: (
         call: grpc.ServerUnaryCall<AnalyzePlanRequest, unknown>,
         done: grpc.sendUnaryData<unknown>,

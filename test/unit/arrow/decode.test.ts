@@ -78,6 +78,24 @@ describe('Arrow payloads of an ExecutePlan stream', () => {
     assert.deepEqual(Buffer.from(payloads[0]!.data), Buffer.from(whole));
   });
 
+  it('refuses pieces of a chunked batch that are missing, repeated or out of order', async () => {
+    const whole = ipc([7, 8, 9]);
+    const piece = (index: bigint, data: Uint8Array) =>
+      batch(data, 3, { startOffset: 0n, chunkIndex: index, numChunksInBatch: 3n });
+    const [a, b, c] = [whole.subarray(0, 8), whole.subarray(8, 16), whole.subarray(16)];
+    const refused = async (responses: ExecutePlanResponse[], message: RegExp) =>
+      assert.rejects(
+        drain(arrowPayloads(stream(...responses))),
+        (err: unknown) => err instanceof ArrowDecodeError && message.test(err.message),
+      );
+    await refused([piece(0n, a), piece(2n, c)], /piece 2 of 3 does not continue piece 0/);
+    await refused([piece(0n, a), piece(0n, a)], /piece 0 of 3 does not continue piece 0/);
+    await refused([piece(1n, b), piece(2n, c)], /begins with piece 1 of 3/);
+    await refused([piece(0n, a), piece(1n, b)], /ended inside a chunked Arrow batch/);
+    const [joined] = await drain(arrowPayloads(stream(piece(0n, a), piece(1n, b), piece(2n, c))));
+    assert.deepEqual(Buffer.from(joined!.data), Buffer.from(whole));
+  });
+
   it('returns an empty schema when the stream carried no Arrow data', async () => {
     const result = await decodeResult(stream(create(ExecutePlanResponseSchema, {})));
     assert.equal(result.schema.fields.length, 0);
