@@ -18,8 +18,6 @@ import { openApi, openApiDocument } from './http/openapi.js';
 import { datasetRoutes } from './http/routes/datasets.js';
 import { sqlRoutes } from './http/routes/sql.js';
 import { statementRoutes } from './http/routes/statements.js';
-import { StatementRecords } from './service/statements/records.js';
-import { ResultStore } from './service/statements/result-store.js';
 import { StatementService } from './service/statements/service.js';
 import { TypedParameter } from './http/schemas.js';
 import { BODY_LIMIT, serverOptions } from './http/server-options.js';
@@ -31,7 +29,7 @@ import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
 import { resultBudget } from './service/result-budget.js';
 import { ResultSpool } from './spool/spool.js';
-import { FileSpoolStore } from './spool/store.js';
+import { FileSpoolStore, type SpoolStore } from './spool/store.js';
 import type { KeepResult } from './service/statements/result-source.js';
 import { SessionPool, type PoolEvent } from './spark/pool.js';
 
@@ -40,6 +38,8 @@ export interface AppDependencies {
   readonly spark?: SparkConnectClient;
   /** Datasets to serve instead of the configured file's (tests). */
   readonly registry?: DatasetRegistry;
+  /** The spool's store instead of files under `SPOOL_DIR` (tests inject failures this way). */
+  readonly spoolStore?: SpoolStore;
 }
 
 export interface AppOptions {
@@ -73,11 +73,20 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const spark =
     dependencies.spark ??
     new SparkConnectClient(config.spark, { caCertificates: config.sparkCaCertificates });
-  const spool = await ResultSpool.start(config.spool, {
-    onError: (err) => {
-      app.log.warn({ err }, 'the result spool could not keep its files');
-    },
-  });
+  // One store for the spool's results and the statements' records and results beside them.
+  const store = dependencies.spoolStore ?? new FileSpoolStore(config.spool.dir);
+  const spoolError = (err: unknown) => {
+    app.log.warn({ err }, 'the result spool could not keep its files');
+  };
+  const spool = await ResultSpool.start(config.spool, { store, onError: spoolError });
+  const keep: KeepResult = (id, schema, payloads, stop) =>
+    spool.spool(schema, payloads, { mode: 'keep', id, stop });
+  const statements = new StatementService(
+    store,
+    keep,
+    { ...config.statements, maxRows: config.limits.maxRows, queryTimeoutMs: config.limits.queryTimeoutMs },
+    { onError: spoolError },
+  );
   const poolOptions = {
     ...config.pool,
     setup: registry.setup,
@@ -107,6 +116,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       executions: spark.executions,
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
       spool: () => spool.stats(),
+      statements: () => statements.stats(),
     },
     serveMetrics: config.metrics,
   });
@@ -128,15 +138,6 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   });
   await app.register(datasetRoutes, { prefix: '/v1', queries, config });
   await app.register(sqlRoutes, { prefix: '/v1', queries, config });
-  // Statements keep their records and results in the spool's directory, beside its folders.
-  const store = new FileSpoolStore(config.spool.dir);
-  const keep: KeepResult = (id, schema, payloads, stop) =>
-    spool.spool(schema, payloads, { mode: 'keep', id, stop });
-  const statements = new StatementService(new StatementRecords(store), new ResultStore(store), keep, {
-    ...config.statements,
-    maxRows: config.limits.maxRows,
-    queryTimeoutMs: config.limits.queryTimeoutMs,
-  });
   await app.register(statementRoutes, { prefix: '/v1', queries, statements, config });
   await app.register(graphql, { queries, config });
   if (config.graphql.graphiql) {

@@ -37,6 +37,11 @@ export const Errors = {
   SparkUnavailable: createError('SPARK_UNAVAILABLE', 'Spark is not available: %s', 503),
   ShuttingDown: createError('SHUTTING_DOWN', 'The service is shutting down; retry shortly', 503),
   SpoolFailed: createError('SPOOL_FAILED', 'The service could not keep the result; retry', 503),
+  StatementLost: createError(
+    'STATEMENT_LOST',
+    'The instance running statement "%s" stopped before the statement ended; submit it again',
+    503,
+  ),
   QueryTimeout: createError('QUERY_TIMEOUT', 'The query did not finish within %d ms', 504),
   StatementNotFound: createError('STATEMENT_NOT_FOUND', 'There is no statement "%s"', 404),
   ChunkNotFound: createError('CHUNK_NOT_FOUND', '%s', 404),

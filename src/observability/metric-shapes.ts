@@ -44,3 +44,17 @@ export interface SpoolCounts {
   /** Writes, reads or deletions of spool files that failed. */
   readonly diskErrors: number;
 }
+
+/** How statements ended on an instance: as they ended there, or found lost (run elsewhere). */
+export type StatementOutcome = 'succeeded' | 'failed' | 'canceled' | 'expired' | 'lost';
+
+/** What the metrics read of statements, at scrape time. */
+export interface StatementCounts {
+  /** Statements this instance runs now, by state. */
+  readonly pending: number;
+  readonly running: number;
+  /** Statements that ended on this instance, by outcome. */
+  readonly outcomes: Readonly<Record<StatementOutcome, number>>;
+  /** Chunks of results read from the store. */
+  readonly chunkReads: number;
+}

@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncodeStats } from '../encode/stats.js';
-import type { ExecutionCounts, PoolCounts, SpoolCounts } from './metric-shapes.js';
+import type { ExecutionCounts, PoolCounts, SpoolCounts, StatementCounts } from './metric-shapes.js';
 import { spoolMetrics } from './spool-metrics.js';
+import { statementMetrics } from './statement-metrics.js';
 
 /** Where the metrics read at scrape time come from. */
 export interface MetricSources {
@@ -13,6 +14,8 @@ export interface MetricSources {
   readonly graphql: () => GraphQLCounters | undefined;
   /** The result spool; its metrics are left out without it. */
   readonly spool?: (() => SpoolCounts) | undefined;
+  /** Statements; their metrics are left out without them. */
+  readonly statements?: (() => StatementCounts) | undefined;
 }
 
 export interface GraphQLCounters {
@@ -196,6 +199,7 @@ export class ServiceMetrics {
     );
 
     if (sources.spool !== undefined) spoolMetrics(PREFIX, registers, sources.spool);
+    if (sources.statements !== undefined) statementMetrics(PREFIX, registers, sources.statements);
 
     /** A counter whose value is a total kept elsewhere. */
     function counterOf(name: string, help: string, value: () => number): void {

@@ -94,9 +94,10 @@ export async function jobRuns(requestId: string): Promise<void> {
   assert.fail(`no Spark job of ${requestId} started`);
 }
 
-/** Paths of files under `dir` holding data of the statement's result (its record aside). */
+/** Paths of files under `dir` holding data of the statement's result (its record and cancel marker aside). */
 export function filesOf(dir: string, id: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.includes(id) && !/\.(json|cancel)$/.test(path))
-    .map((path) => join(dir, path));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && join(e.parentPath, e.name).includes(id))
+    .filter((e) => e.name !== 'record.json' && e.name !== 'cancel')
+    .map((e) => join(e.parentPath, e.name));
 }

@@ -9,7 +9,7 @@ import { ProgressTracker } from '../../spark/progress.js';
 import { withinDeadline } from '../deadline.js';
 import type { OpenResult } from '../run-query.js';
 import { manifestOf } from './manifest.js';
-import type { StatementRecords } from './records.js';
+import { folderOf, type StatementRecords } from './records.js';
 import type { KeepResult, KeptResult } from './result-source.js';
 import type { ResultStore } from './result-store.js';
 import type { StatementRecord } from './statement.js';
@@ -55,6 +55,11 @@ export class RunningStatement {
     return { ...this.#record, progress: this.#progressNow() };
   }
 
+  /** Where its objects are in the store. */
+  get #folder(): string {
+    return folderOf(this.#record.tenant, this.#record.id);
+  }
+
   /** Bytes of the result kept so far. */
   get bytes(): number {
     return this.#kept?.bytes ?? 0;
@@ -78,7 +83,7 @@ export class RunningStatement {
       this.#controller.abort(new Error(`statement ${state.toLowerCase()}`));
       // The result goes first: whoever sees the new state finds no data left.
       await this.#kept?.release().catch(() => undefined);
-      await this.#context.results.delete(this.#record.id).catch(() => undefined);
+      await this.#context.results.delete(this.#folder).catch(() => undefined);
       this.#update({ state, endedAt: Date.now(), manifest: undefined, layouts: undefined });
     }
     await this.#writing;
@@ -119,7 +124,7 @@ export class RunningStatement {
       return this.#writing;
     }
     try {
-      const layouts = await results.persist(this.#record.id, kept);
+      const layouts = await results.persist(this.#folder, kept);
       if (this.#halted()) {
         await this.#writing;
         return;
@@ -128,7 +133,7 @@ export class RunningStatement {
       this.#update({ state: 'SUCCEEDED', endedAt: Date.now(), manifest, layouts });
     } catch (err) {
       this.#fail(err, timeoutMs);
-      await results.delete(this.#record.id).catch(() => undefined);
+      await results.delete(this.#folder).catch(() => undefined);
     }
     // The store holds it now, for every instance.
     await kept.release().catch(() => undefined);

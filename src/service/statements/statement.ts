@@ -53,6 +53,8 @@ export interface StatementRecord {
   readonly owner: string;
   readonly tenant: string;
   readonly state: StatementState;
+  /** The instance that runs it (see instance.ts): gone while it runs, the statement is lost. */
+  readonly instance?: string | undefined;
   /** Epoch milliseconds. */
   readonly createdAt: number;
   readonly endedAt?: number | undefined;

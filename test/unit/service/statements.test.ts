@@ -4,16 +4,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Schema, Field, Int64 } from 'apache-arrow';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
 import type { Principal } from '../../../src/auth/principal.js';
-import { StatementRecords, type RecordStore } from '../../../src/service/statements/records.js';
+import { folderOf } from '../../../src/service/statements/records.js';
 import type { KeepResult, KeptResult } from '../../../src/service/statements/result-source.js';
-import { ResultStore } from '../../../src/service/statements/result-store.js';
 import type { StatementOpener } from '../../../src/service/statements/running.js';
 import { StatementService } from '../../../src/service/statements/service.js';
+import type { StatementRecord } from '../../../src/service/statements/statement.js';
 import type { OpenResult } from '../../../src/service/run-query.js';
+import { SpoolNotFoundError, type SpoolStore } from '../../../src/spool/store.js';
 
 const schema = new Schema([new Field('id', new Int64(), false)]);
 
-class MemoryStore implements RecordStore {
+class MemoryStore implements SpoolStore {
   readonly objects = new Map<string, Uint8Array>();
   put(key: string, data: Uint8Array) {
     this.objects.set(key, data);
@@ -21,15 +22,42 @@ class MemoryStore implements RecordStore {
   }
   get(key: string) {
     const data = this.objects.get(key);
-    if (data === undefined) return Promise.reject(Object.assign(new Error(`no ${key}`), { code: 'ENOENT' }));
+    if (data === undefined) return Promise.reject(new SpoolNotFoundError(`no ${key}`));
     return Promise.resolve(data);
   }
   list(prefix: string) {
-    return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)));
+    return Promise.resolve(
+      [...this.objects.keys()].filter((k) => k === prefix || k.startsWith(`${prefix}/`)),
+    );
   }
   delete(prefix: string) {
-    for (const key of [...this.objects.keys()]) if (key.startsWith(prefix)) this.objects.delete(key);
+    for (const key of [...this.objects.keys()])
+      if (key === prefix || key.startsWith(`${prefix}/`)) this.objects.delete(key);
     return Promise.resolve();
+  }
+}
+
+/** A view of a store that an instance loses when it dies: every call fails once it is cut. */
+class Severable implements SpoolStore {
+  cut = false;
+  readonly #store: SpoolStore;
+  constructor(store: SpoolStore) {
+    this.#store = store;
+  }
+  #check() {
+    return this.cut ? Promise.reject(new Error('this instance is gone')) : Promise.resolve();
+  }
+  put(key: string, data: Uint8Array) {
+    return this.#check().then(() => this.#store.put(key, data));
+  }
+  get(key: string, range?: { start: number; end: number }) {
+    return this.#check().then(() => this.#store.get(key, range));
+  }
+  list(prefix: string) {
+    return this.#check().then(() => this.#store.list(prefix));
+  }
+  delete(prefix: string) {
+    return this.#check().then(() => this.#store.delete(prefix));
   }
 }
 
@@ -99,14 +127,13 @@ function controllable() {
 const alice = { id: 'key:alice', tenant: 'acme' } as Principal;
 const bob = { id: 'key:bob', tenant: 'acme' } as Principal;
 
-function service(store = new MemoryStore(), ttlMs = 60_000) {
-  return new StatementService(new StatementRecords(store), new ResultStore(store), memoryKeep(new Set()), {
-    ttlMs,
-    maxRows: 100,
-    queryTimeoutMs: 10_000,
-    maxRunning: 2,
-    maxSpoolBytes: 1000,
-  });
+function service(store: SpoolStore = new MemoryStore(), ttlMs = 60_000) {
+  return new StatementService(
+    store,
+    memoryKeep(new Set()),
+    { ttlMs, maxRows: 100, queryTimeoutMs: 10_000, maxRunning: 2, maxSpoolBytes: 1000 },
+    { heartbeatMs: 20, staleMs: 200 },
+  );
 }
 
 const wait = (waitMs: number) => ({ format: 'ndjson', waitMs, onWaitTimeout: 'CONTINUE' as const });
@@ -187,8 +214,92 @@ describe('StatementService', () => {
     assert.equal(record.state, 'SUCCEEDED');
     await sleep(150);
     assert.equal((await statements.get(alice, record.id)).state, 'EXPIRED');
-    assert.deepEqual([...store.objects.keys()], [`statement-${record.id}.json`]);
+    const folder = folderOf('acme', record.id);
+    const keys = [...store.objects.keys()].filter((k) => k.startsWith('shared/statements/'));
+    assert.deepEqual(keys, [`${folder}/record.json`]);
     await assert.rejects(statements.result(alice, record.id), { code: 'STATEMENT_EXPIRED', statusCode: 410 });
+    await statements.close();
+  });
+
+  it('counts a tenant’s running statements on every instance sharing the store', async () => {
+    const store = new MemoryStore();
+    const [here, there] = [service(store), service(store)];
+    await here.submit(alice, controllable().open, wait(0));
+    await there.submit(bob, controllable().open, wait(0));
+    await assert.rejects(here.submit(alice, controllable().open, wait(0)), { code: 'STATEMENT_QUOTA' });
+    await assert.rejects(there.submit(bob, controllable().open, wait(0)), { code: 'STATEMENT_QUOTA' });
+    await Promise.all([here.close(), there.close()]);
+  });
+
+  it('reports a statement whose instance died FAILED (STATEMENT_LOST), and stops counting it', async () => {
+    const store = new MemoryStore();
+    const doomed = new Severable(store);
+    const [here, there] = [service(doomed), service(store)];
+    const { record } = await here.submit(alice, controllable().open, wait(0));
+    await there.submit(alice, controllable().open, wait(0));
+    // Its instance is alive: the statement runs, and counts.
+    await sleep(300);
+    assert.ok(['PENDING', 'RUNNING'].includes((await there.get(alice, record.id)).state));
+    await assert.rejects(there.submit(alice, controllable().open, wait(0)), { code: 'STATEMENT_QUOTA' });
+    // The instance dies: no more heartbeats, no more writes.
+    doomed.cut = true;
+    await sleep(300);
+    const lost = await there.get(alice, record.id);
+    assert.equal(lost.state, 'FAILED');
+    assert.equal(lost.error?.code, 'STATEMENT_LOST');
+    assert.equal(lost.error.status, 503);
+    await assert.rejects(there.result(alice, record.id), { code: 'STATEMENT_NOT_READY' });
+    assert.equal(there.stats().outcomes.lost, 1);
+    await there.submit(alice, controllable().open, wait(0));
+    await Promise.all([here.close(), there.close()]);
+  });
+
+  it('sweeps expired statements of any instance at start, and leaves live ones alone', async () => {
+    const store = new MemoryStore();
+    const record = (id: string, expiresAt: number): StatementRecord => ({
+      id,
+      owner: 'key:alice',
+      tenant: 'acme',
+      state: 'SUCCEEDED',
+      createdAt: expiresAt - 1000,
+      expiresAt,
+      format: 'ndjson',
+      progress: {
+        stagesDone: 0,
+        stagesTotal: 0,
+        tasksDone: 0,
+        tasksTotal: 0,
+        tasksRunning: 0,
+        bytesRead: 0,
+        rows: 0,
+        elapsedMs: 0,
+      },
+    });
+    const [expired, live, orphan] = ['e', 'l', 'o'].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`);
+    for (const [id, expiresAt] of [
+      [expired!, Date.now() - 1],
+      [live!, Date.now() + 60_000],
+    ] as const) {
+      await store.put(
+        `${folderOf('acme', id)}/record.json`,
+        Buffer.from(JSON.stringify(record(id, expiresAt))),
+      );
+      await store.put(`${folderOf('acme', id)}/result/0.arrows`, Buffer.from('x'));
+    }
+    await store.put(`${folderOf('acme', orphan!)}/result/0.arrows`, Buffer.from('x'));
+    const statements = service(store);
+    await sleep(100);
+    const keys = [...store.objects.keys()].sort();
+    assert.deepEqual(
+      keys,
+      [
+        `${folderOf('acme', expired!)}/record.json`,
+        `${folderOf('acme', live!)}/record.json`,
+        `${folderOf('acme', live!)}/result/0.arrows`,
+      ].sort(),
+    );
+    assert.equal((await statements.get(alice, expired!)).state, 'EXPIRED');
+    assert.equal((await statements.get(alice, live!)).state, 'SUCCEEDED');
     await statements.close();
   });
 });

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { Schema } from 'apache-arrow';
+import { SHARED } from '../../../src/spool/instances.js';
 import { FileSpoolStore } from '../../../src/spool/store.js';
 import { payloads, readAll, same, Source, startSpool } from './helpers.js';
 import { removeTempDirs, tempDir } from '../../helpers/temp-dirs.js';
@@ -38,13 +39,16 @@ describe('instances sharing one spool directory', () => {
     // Alive: a fresh heartbeat of another host (its process cannot be checked from here).
     await store.put('remote/heartbeat', heartbeat({ at: now, host: 'another-host', pid: 1 }));
     await store.put('remote/r/0', Buffer.from('x'));
+    // Shared by every instance, with no heartbeat: never an instance's leftovers.
+    await store.put(`${SHARED}/statements/t/s/record.json`, Buffer.from('{}'));
     const spool = await startSpool({ dir });
-    const mine = (await folders(store)).filter((f) => f !== 'remote');
+    const mine = (await folders(store)).filter((f) => f !== 'remote' && f !== SHARED);
     assert.equal(mine.length, 1);
-    assert.deepEqual(await folders(store), [mine[0]!, 'remote'].sort());
+    assert.deepEqual(await folders(store), [mine[0]!, 'remote', SHARED].sort());
     assert.deepEqual(await store.list('remote'), ['remote/heartbeat', 'remote/r/0']);
+    assert.deepEqual(await store.list(SHARED), [`${SHARED}/statements/t/s/record.json`]);
     await spool.close();
-    assert.deepEqual(await folders(store), ['remote']);
+    assert.deepEqual(await folders(store), ['remote', SHARED].sort());
   });
 
   it('two live instances on one directory never delete each other’s files', async () => {
