@@ -99,7 +99,13 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const pool = await SessionPool.start(spark, poolOptions);
   const tenants = new TenantPools(pool, spark, poolOptions, { perTenantMax: config.auth.tenantPoolMax });
   const budget = resultBudget(config.limits.resultBudgetBytes);
-  const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy, budget);
+  const queries = new QueryService(
+    new DatasetCatalog(registry, pool),
+    pool,
+    tenants,
+    config.rawSqlPolicy,
+    budget,
+  );
   app.decorate('queries', queries);
   app.decorate('spool', spool);
 
