@@ -39,6 +39,8 @@ export interface Config {
   readonly pool: {
     readonly min: number;
     readonly max: number;
+    /** Most sessions one principal holds at once. */
+    readonly maxPerPrincipal: number;
     readonly acquireTimeoutMs: number;
     readonly idleEvictMs: number;
     readonly serverSessionTimeoutMs: number;
@@ -107,6 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('invalid configuration: HEADERS_TIMEOUT_MS is larger than REQUEST_TIMEOUT_MS');
   if (v.POOL_MIN > v.POOL_MAX)
     throw new ConfigError('invalid configuration: POOL_MIN is larger than POOL_MAX');
+  if (v.POOL_MAX_PER_PRINCIPAL !== undefined && v.POOL_MAX_PER_PRINCIPAL > v.POOL_MAX)
+    throw new ConfigError('invalid configuration: POOL_MAX_PER_PRINCIPAL is larger than POOL_MAX');
   return Object.freeze({
     host: v.HOST,
     port: v.PORT,
@@ -137,6 +141,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pool: Object.freeze({
       min: v.POOL_MIN,
       max: v.POOL_MAX,
+      // Without an authentication file everyone is one principal: a share would only idle sessions.
+      maxPerPrincipal:
+        v.POOL_MAX_PER_PRINCIPAL ??
+        (v.AUTH_FILE === undefined ? v.POOL_MAX : Math.max(1, Math.floor(v.POOL_MAX / 2))),
       acquireTimeoutMs: v.POOL_ACQUIRE_TIMEOUT_MS,
       idleEvictMs: v.POOL_IDLE_EVICT_MS,
       serverSessionTimeoutMs: v.SPARK_SESSION_TIMEOUT_MS,

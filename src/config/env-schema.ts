@@ -105,7 +105,14 @@ export const EnvSchema = Type.Object({
   QUERY_TIMEOUT_MS: int(300_000, 100, 'A query still running after this long is interrupted (504).'),
   POOL_MIN: int(1, 0, 'Spark sessions kept open while idle.'),
   POOL_MAX: int(8, 1, 'Most Spark sessions at once.'),
-  POOL_ACQUIRE_TIMEOUT_MS: int(10_000, 1, 'How long a request waits for a free session (then 503).'),
+  POOL_MAX_PER_PRINCIPAL: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'Most Spark sessions one principal holds at once (at most POOL_MAX); half of POOL_MAX with AUTH_FILE, else POOL_MAX.',
+    }),
+  ),
+  POOL_ACQUIRE_TIMEOUT_MS: int(10_000, 1, 'How long a request waits for a free session (then 503 or 429).'),
   POOL_IDLE_EVICT_MS: int(300_000, 1, 'Sessions beyond POOL_MIN idle this long are closed.'),
   RESULT_BUDGET_BYTES: int(
     256 * 1024 ** 2,

@@ -34,6 +34,11 @@ export const Errors = {
   SparkError: createError('SPARK_ERROR', '%s', 502),
   SparkAuthFailed: createError('SPARK_AUTH_FAILED', "Spark refused the service's credentials: %s", 502),
   SessionsBusy: createError('SESSIONS_BUSY', 'All Spark sessions are busy; retry shortly', 503),
+  TooManyRunning: createError(
+    'TOO_MANY_RUNNING',
+    'Your queries hold the most Spark sessions one caller may hold at once (%d); retry when one has finished',
+    429,
+  ),
   SparkUnavailable: createError('SPARK_UNAVAILABLE', 'Spark is not available: %s', 503),
   ShuttingDown: createError('SHUTTING_DOWN', 'The service is shutting down; retry shortly', 503),
   SpoolFailed: createError('SPOOL_FAILED', 'The service could not keep the result; retry', 503),

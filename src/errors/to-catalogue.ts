@@ -5,7 +5,7 @@
 import { QueryError } from '../query/errors.js';
 import { ValueError } from '../query/value-error.js';
 import { SparkError } from '../spark/errors.js';
-import { PoolClosedError, PoolExhaustedError } from '../spark/pool-errors.js';
+import { PoolClosedError, PoolExhaustedError, PrincipalBusyError } from '../spark/pool-errors.js';
 import { ERROR_CODES, Errors, withExtras, type CatalogueError } from './catalogue.js';
 import { ClientSqlError } from './client-sql-error.js';
 import { fromSpark } from './from-spark.js';
@@ -82,6 +82,8 @@ export function toCatalogueError(
   }
   if (err instanceof PoolExhaustedError)
     return withExtras(new Errors.SessionsBusy(), { retryAfter: err.retryAfterSeconds });
+  if (err instanceof PrincipalBusyError)
+    return withExtras(new Errors.TooManyRunning(err.running), { retryAfter: err.retryAfterSeconds });
   if (err instanceof PoolClosedError)
     return withExtras(new Errors.ShuttingDown(), { retryAfter: err.retryAfterSeconds });
   if (err instanceof Error && err.name === 'TimeoutError' && context.timeoutMs !== undefined) {

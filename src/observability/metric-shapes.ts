@@ -11,6 +11,8 @@ export interface PoolCounts {
   readonly inUse: number;
   readonly idle: number;
   readonly waiting: number;
+  /** Requests that had to wait: their principal held its share, or every session was taken. */
+  readonly waits: Readonly<Record<'principal_cap' | 'pool_full', number>>;
   readonly created: number;
   readonly renewed: number;
   readonly evicted: number;

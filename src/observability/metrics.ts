@@ -148,6 +148,19 @@ export class ServiceMetrics {
     poolGauge('max_sessions', 'Most sessions the pool opens (POOL_MAX).', (s) => s.max);
     poolGauge('waiting_requests', 'Requests waiting for a free session.', (s) => s.waiting);
     new Counter({
+      name: `${PREFIX}pool_waits_total`,
+      help: 'Requests that waited for a session, by tenant and reason (principal_cap, pool_full).',
+      labelNames: ['tenant', 'reason'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [tenant, stats] of await pools()) {
+          for (const reason of ['principal_cap', 'pool_full'] as const)
+            this.inc({ tenant, reason }, stats.waits[reason]);
+        }
+      },
+    });
+    new Counter({
       name: `${PREFIX}pool_sessions_created_total`,
       help: 'Spark sessions opened, by tenant.',
       labelNames: ['tenant'],

@@ -1,6 +1,7 @@
 import { RecordBatchReader, Schema, type RecordBatch } from 'apache-arrow';
 import { arrowPayloads, decodePayload, type ArrowPayload } from '../arrow/decode.js';
 import { unservableColumns } from '../arrow/unservable.js';
+import type { Principal } from '../auth/principal.js';
 import type { Plan } from '../gen/spark/connect/base_pb.js';
 import { SparkError } from '../spark/errors.js';
 import type { Execution } from '../spark/execute.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly prepare?: ((session: SparkSession, signal: AbortSignal) => Promise<void>) | undefined;
   /** Kept up to date with Spark's progress reports while the result streams. */
   readonly progress?: ProgressTracker | undefined;
+  /** Who asks: the pool shares its sessions out fairly by principal (anonymous when not given). */
+  readonly principal?: Principal | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ export interface OpenResult {
  */
 export async function openResult(pool: SessionPool, plan: Plan, options: RunOptions): Promise<OpenResult> {
   for (let attempt = 0; ; attempt++) {
-    const lease = await pool.acquire(options.signal);
+    const lease = await pool.acquire(options.signal, options.principal?.id ?? 'anonymous');
     // The caller's SQL may change the session (views, settings): nobody else gets it after.
     if (options.clientSql === true) lease.retire();
     let payloads: AsyncGenerator<ArrowPayload, void, undefined> | undefined;

@@ -4,17 +4,21 @@ import genericPool, { type Pool } from 'generic-pool';
 import { ATTR, traced } from '../observability/tracing.js';
 import type { SparkConnectClient } from './client.js';
 import { SparkError } from './errors.js';
-import { needsRenewal, parseSparkDuration, renewalTiming, type RenewalTiming } from './renewal.js';
+import { FairQueue, type WaitReason } from './fair-queue.js';
+import { needsRenewal, renewalTiming, type RenewalTiming } from './renewal.js';
 import { retryOnFreshSession } from './retry.js';
 import type { SparkSession } from './session.js';
 import { Lease } from './lease.js';
 import { PoolClosedError, PoolExhaustedError } from './pool-errors.js';
 import { setUpSession, type SessionSetup } from './session-setup.js';
+import { discoverSessionTimeout } from './session-timeout.js';
 
 export interface SessionPoolOptions {
   /** Sessions kept open and set up while idle, so requests do not wait for one. */
   readonly min: number;
   readonly max: number;
+  /** Most sessions one principal holds at once (at most `max`; `max` when not given). */
+  readonly maxPerPrincipal?: number | undefined;
   /** How long a request waits for a free session before {@link PoolExhaustedError}. */
   readonly acquireTimeoutMs: number;
   /** Sessions beyond `min` idle this long are closed. */
@@ -49,6 +53,8 @@ export interface PoolStats {
   readonly idle: number;
   /** Requests waiting for a session. */
   readonly waiting: number;
+  /** Requests that had to wait, by why they waited when they arrived. */
+  readonly waits: Readonly<Record<WaitReason, number>>;
   readonly created: number;
   readonly renewed: number;
   readonly evicted: number;
@@ -64,13 +70,15 @@ export interface PoolStats {
  * reused FIFO. Renewal is generic-pool's evictor: a session idle for most of Spark's timeout
  * is destroyed and, while the pool is at its minimum, replaced in the background; one that
  * reaches a borrower close to expiry is replaced then (test-on-borrow). A session the server
- * forgot is discarded by its lease.
+ * forgot is discarded by its lease. A {@link FairQueue} in front decides who borrows next: a
+ * share per principal, and those waiting served round-robin across principals.
  */
 export class SessionPool {
   readonly #client: SparkConnectClient;
   readonly #options: SessionPoolOptions;
   readonly #timing: RenewalTiming;
   readonly #pool: Pool<SparkSession>;
+  readonly #queue: FairQueue;
   readonly #leases = new Set<Lease>();
   readonly #shutdown = new AbortController();
   readonly #discarded = new WeakSet<SparkSession>();
@@ -96,6 +104,11 @@ export class SessionPool {
     this.#client = client;
     this.#options = options;
     this.#timing = renewalTiming(serverTimeoutMs);
+    this.#queue = new FairQueue({
+      capacity: options.max,
+      perPrincipal: options.maxPerPrincipal ?? options.max,
+      timeoutMs: options.acquireTimeoutMs,
+    });
     this.#pool = genericPool.createPool<SparkSession>(
       {
         create: () => this.#create(),
@@ -132,18 +145,20 @@ export class SessionPool {
   }
 
   /**
-   * Borrows a session. Waits at most `acquireTimeoutMs` ({@link PoolExhaustedError}); fails at
-   * once with Spark's error when no session exists and creating one fails (Spark is down).
+   * Borrows a session for a principal (the service's own work when none is given). Waits at
+   * most `acquireTimeoutMs` ({@link PoolExhaustedError}, or {@link PrincipalBusyError} while
+   * the principal holds its share); fails at once with Spark's error when no session exists
+   * and creating one fails (Spark is down).
    */
-  acquire(signal?: AbortSignal): Promise<Lease> {
+  acquire(signal?: AbortSignal, principal = ''): Promise<Lease> {
     return traced('spark.session.lease', {}, async (span) => {
-      const lease = await this.#acquire(signal);
+      const lease = await this.#acquire(signal, principal);
       span.setAttribute(ATTR.sessionId, lease.session.sessionId);
       return lease;
     });
   }
 
-  async #acquire(signal?: AbortSignal): Promise<Lease> {
+  async #acquire(signal: AbortSignal | undefined, principal: string): Promise<Lease> {
     if (this.#closing) throw new PoolClosedError('the service is shutting down');
     signal?.throwIfAborted();
     // While Spark is known to be down (no session, the last attempt just failed), say so at once.
@@ -151,6 +166,7 @@ export class SessionPool {
     if (this.#live === 0 && failure !== undefined && Date.now() - failure.at < 1_000) {
       throw failure.error instanceof Error ? failure.error : new Error(String(failure.error));
     }
+    const turn = await this.#queue.enter(principal, signal);
     const pending = this.#pool.acquire();
     // Each waiter listens on a signal of its own, so any number of them may share the caller's
     // (a GraphQL request's, or the deadline of describing every dataset at start).
@@ -188,11 +204,17 @@ export class SessionPool {
     }).catch((err: unknown) => {
       // Whoever stopped waiting, a session that arrives later goes straight back.
       pending.then((s) => this.#pool.release(s)).catch(() => undefined);
+      turn.release();
       throw err;
     });
     // A lease's own signal: what listens on it never accumulates on the pool's shutdown signal.
     const leaseSignal = AbortSignal.any(signal ? [signal, this.#shutdown.signal] : [this.#shutdown.signal]);
-    const lease = new Lease(session, leaseSignal, (l, end) => this.#giveBack(l, end));
+    const lease = new Lease(session, leaseSignal, (l, end) => {
+      // The session is back in the pool before the next in line is let in.
+      const back = this.#giveBack(l, end);
+      turn.release();
+      return back;
+    });
     this.#leases.add(lease);
     return lease;
   }
@@ -226,7 +248,8 @@ export class SessionPool {
       size: this.#pool.size,
       inUse: this.#pool.borrowed,
       idle: this.#pool.available,
-      waiting: this.#pool.pending,
+      waiting: this.#queue.waiting + this.#pool.pending,
+      waits: this.#queue.waits,
       ...this.#counts,
     };
   }
@@ -239,6 +262,7 @@ export class SessionPool {
     this.#closing ??= (async () => {
       await Promise.race([this.#allReturned(), sleep(graceMs)]);
       this.#shutdown.abort(new PoolClosedError('the service is shutting down'));
+      this.#queue.close(new PoolClosedError('the service is shutting down'));
       await Promise.race([this.#allReturned(), sleep(10_000)]);
       // drain() also waits for requests their callers gave up on (they time out on their own).
       await Promise.race([this.#pool.drain(), sleep(1_000)]);
@@ -312,27 +336,5 @@ export class SessionPool {
     return new Promise((resolve) => {
       this.#drained = resolve;
     });
-  }
-}
-
-/** The shorter of the configured timeout and the server's own; the configured one if Spark cannot tell. */
-async function discoverSessionTimeout(
-  client: SparkConnectClient,
-  options: SessionPoolOptions,
-): Promise<number> {
-  const key = 'spark.connect.session.manager.defaultSessionTimeout';
-  const session = client.newSession(options.userId === undefined ? {} : { userId: options.userId });
-  try {
-    const values = await session.getConfigs([key], { signal: AbortSignal.timeout(5_000) });
-    const server = parseSparkDuration(values.get(key) ?? '');
-    return server !== undefined && server > 0
-      ? Math.min(server, options.serverSessionTimeoutMs)
-      : options.serverSessionTimeoutMs;
-  } catch (err) {
-    if (err instanceof SparkError || (err instanceof Error && err.name === 'TimeoutError'))
-      return options.serverSessionTimeoutMs;
-    throw err;
-  } finally {
-    await session.release({ signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
   }
 }

@@ -12,6 +12,7 @@ const POOL: PoolStats = {
   inUse: 2,
   idle: 1,
   waiting: 5,
+  waits: { principal_cap: 6, pool_full: 8 },
   created: 7,
   renewed: 1,
   evicted: 2,
@@ -54,6 +55,8 @@ describe('ServiceMetrics', () => {
     assert.equal(sample(text, `${P}pool_min_sessions{tenant="default"}`), 1);
     assert.equal(sample(text, `${P}pool_max_sessions{tenant="acme"}`), 4);
     assert.equal(sample(text, `${P}pool_waiting_requests{tenant="default"}`), 5);
+    assert.equal(sample(text, `${P}pool_waits_total{tenant="default",reason="principal_cap"}`), 6);
+    assert.equal(sample(text, `${P}pool_waits_total{tenant="acme",reason="pool_full"}`), 8);
     assert.equal(sample(text, `${P}pool_sessions_created_total{tenant="default"}`), 7);
     assert.equal(sample(text, `${P}pool_sessions_closed_total{tenant="default",reason="evicted"}`), 2);
     assert.equal(sample(text, `${P}pool_create_failures_total{tenant="acme"}`), 3);
