@@ -108,7 +108,12 @@ describe('the API page and GraphiQL in a browser without internet', () => {
       await status.waitFor({ timeout: 60_000 });
       statuses[`${method} ${label}`] = (await status.innerText()).trim();
       if (method === 'POST' && label === '/v1/statements') {
-        const body = await block.locator('.live-responses-table .response .highlight-code pre, .live-responses-table .response .highlight-code code').first().innerText();
+        const body = await block
+          .locator(
+            '.live-responses-table .response .highlight-code pre, .live-responses-table .response .highlight-code code',
+          )
+          .first()
+          .innerText();
         statementId = (JSON.parse(body) as { id: string }).id;
       }
       await block.locator('.opblock-summary').first().click();
