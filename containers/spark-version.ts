@@ -4,7 +4,7 @@ interface PackageJson {
   config: { sparkVersion: string };
 }
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageJson;
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
 
 /** The Spark release the project is built and tested against (package.json `config.sparkVersion`). */
 export const PINNED_SPARK_VERSION: string = pkg.config.sparkVersion;

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import {
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from '../test/containers/spark-connect-container.js';
-import { SPARK_IMAGE } from '../test/containers/spark-version.js';
+} from '../containers/spark-connect-container.js';
+import { SPARK_IMAGE } from '../containers/spark-version.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // On your machine, open to anyone who can reach it unless you set up authentication (AUTH_FILE).

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import {
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from './containers/spark-connect-container.js';
-import { SPARK_IMAGE } from './containers/spark-version.js';
+} from '../containers/spark-connect-container.js';
+import { SPARK_IMAGE } from '../containers/spark-version.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const withSpark = !process.argv.includes('--no-spark');
