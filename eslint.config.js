@@ -66,7 +66,24 @@ export default tseslint.config(
   },
   ...flowRules,
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    // The tests use the service, the containers and the benchmark's helpers; nothing uses the tests.
+    files: ['containers/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+test/',
+              message: 'Only tests import from test/: move what is shared out of it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'containers/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

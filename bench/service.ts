@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rssBytes } from '../test/helpers/rss.js';
+import { rssBytes } from './rss.js';
 import { now } from './stats.js';
 
 export interface ServiceOptions {

@@ -22,8 +22,8 @@ export async function sparkServer(log: (line: string) => void): Promise<SparkSer
     log(`using the Spark Connect server at ${remote}`);
     return { remote, started: false, stop: () => Promise.resolve() };
   }
-  const { SparkConnectContainer } = await import('../test/containers/spark-connect-container.js');
-  const { SPARK_IMAGE } = await import('../test/containers/spark-version.js');
+  const { SparkConnectContainer } = await import('../containers/spark-connect-container.js');
+  const { SPARK_IMAGE } = await import('../containers/spark-version.js');
   log(`starting Spark Connect (${SPARK_IMAGE})`);
   const container = await new SparkConnectContainer()
     .withDriverMemory('2g')

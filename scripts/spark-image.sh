@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Builds a Spark Connect server image locally, for machines that cannot pull apache/spark:
-# debian:bookworm-slim + a Debian JRE + Spark's jars resolved from Maven Central by Maven.
-# The image is tagged like the official one (apache/spark:<version>, or $SPARK_IMAGE), so
-# the tests and `npm start` find it without further configuration.
+# Builds a Spark Connect server image locally, for machines that cannot pull apache/spark, with
+# Docker alone: debian:bookworm-slim + a Debian JRE + Spark's jars, which Maven resolves from
+# Maven Central in a build stage (this machine needs neither Java nor Maven). The image is tagged
+# like the official one (apache/spark:<version>, or $SPARK_IMAGE), so the tests and `npm start`
+# find it without further configuration. `npm start` runs this when the image is neither present
+# nor pullable.
 #
 #   npm run spark:image                 # the version pinned in package.json
-#   SPARK_VERSION=4.1.3 npm run spark:image
+#   SPARK_VERSION=4.1.2 npm run spark:image
+#   EXTRA_CA_CERT=proxy-ca.crt npm run spark:image  # trust a TLS proxy's authority while building
 #   FORCE=1 npm run spark:image         # rebuild even if the image exists
+#   NO_CACHE=1 FORCE=1 npm run spark:image  # ... and every step of it, without Docker's cache
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,51 +41,46 @@ if ! docker image inspect "$base" >/dev/null 2>&1 && ! docker pull "$base" >/dev
 fi
 
 context=$(mktemp -d)
-trap 'rm -rf "$context"' EXIT
-resolve() {
-  mvn -B -q -f "$here/spark-image/pom.xml" -Dspark.version="$version" -Dspark.mllib.version="$1" \
-    dependency:copy-dependencies -DoutputDirectory="$context/jars" >"$context/maven.log" 2>&1
-}
-
-# The newest plain release of spark-mllib (no preview) of the same major version, not newer than
-# $version, from the version list Maven keeps for the repository it uses.
-earlier_mllib() {
-  local repo major
-  repo=$(mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null |
-    sed 's/\x1b\[[0-9;]*m//g')
-  major=${version%%.*}
-  # A range resolution makes Maven download the artifact's version list.
-  resolve "[$major.0.0,$version]" || true
-  cat "$repo"/org/apache/spark/spark-mllib_2.13/maven-metadata-*.xml 2>/dev/null |
-    grep -o "<version>$major\.[0-9]*\.[0-9]*</version>" | sed 's/<[^>]*>//g' |
-    { cat; echo "$version"; } | sort -uV | sed "/^$version\$/q" | grep -vx "$version" | tail -n 1 || true
-}
-
-echo "resolving Spark $version jars with Maven"
-if ! resolve "$version"; then
-  if ! grep -q "spark-mllib" "$context/maven.log"; then
-    cat "$context/maven.log" >&2
-    exit 1
-  fi
-  # The server needs Spark's ML classes only for ML requests and to clear a session's ML cache
-  # on close, so a repository without this exact mllib release gets the newest earlier one.
-  fallback=$(earlier_mllib || true)
-  if [ -z "$fallback" ]; then
-    echo "spark-mllib $version is not in the repository, nor an earlier ${version%%.*}.x release" >&2
-    exit 1
-  fi
-  echo "spark-mllib $version is not in the repository; using $fallback"
-  rm -rf "$context/jars"
-  resolve "$fallback" || { cat "$context/maven.log" >&2; exit 1; }
-fi
-for jar in "$context"/jars/spark-connect_* "$context"/jars/spark-mllib_*; do echo "  ${jar##*/}"; done
-for f in "${recipe_files[@]}"; do
-  [ "$f" = pom.xml ] || cp "$here/spark-image/$f" "$context/"
+log="$context.log"
+trap 'rm -rf "$context" "$log"' EXIT
+cp "$here"/spark-image/* "$context/"
+# A network whose TLS proxy signs with its own authority: the build stage trusts what this
+# machine trusts locally.
+mkdir "$context/ca-certificates"
+for crt in /usr/local/share/ca-certificates/*.crt "${EXTRA_CA_CERT:-}"; do
+  if [ -f "$crt" ]; then cp "$crt" "$context/ca-certificates/"; fi
 done
 
-echo "building $image"
-docker build -q --build-arg BASE_IMAGE="$base" \
-  --label org.opencontainers.image.version="$version" \
-  --label dev.spark-data-api.recipe="$recipe" \
-  -t "$image" "$context" >/dev/null
+# Docker's output goes to $log; the terminal gets each step and a count of the jars downloaded.
+progress() {
+  local jars=0 line
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >>"$log"
+    case $line in
+      *"Downloaded from "*".jar ("*)
+        jars=$((jars + 1))
+        if [ -t 1 ]; then printf '\r  %d jars downloaded' "$jars"; elif [ $((jars % 50)) -eq 0 ]; then echo "  $jars jars downloaded"; fi ;;
+      "Step "*|"#"*" ["*)
+        if [ -t 1 ] && [ "$jars" -gt 0 ]; then echo; fi
+        echo "${line:0:110}" ;;
+      *"spark-image: "*)
+        if [ -t 1 ] && [ "$jars" -gt 0 ]; then echo; fi
+        jars=0
+        echo "  ${line#*spark-image: }" ;;
+    esac
+  done
+  return 0
+}
+
+echo "building $image (Spark $version) with Docker; Maven resolves Spark's jars in a build stage"
+status=0
+{ docker build ${NO_CACHE:+--no-cache} --build-arg BASE_IMAGE="$base" --build-arg SPARK_VERSION="$version" \
+    --label org.opencontainers.image.version="$version" \
+    --label dev.spark-data-api.recipe="$recipe" \
+    -t "$image" "$context" 2>&1 || echo "spark-image: exit $?"; } | progress
+if grep -q '^spark-image: exit ' "$log"; then
+  echo "building $image failed; the last lines of Docker's output:" >&2
+  grep -v 'Download' "$log" | tail -n 30 >&2
+  exit 1
+fi
 echo "built $image"

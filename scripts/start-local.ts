@@ -1,31 +1,54 @@
 /**
  * `npm start`: the service on a local Spark. With `SPARK_REMOTE` set it uses that server;
- * otherwise it starts a Spark Connect container (`SPARK_IMAGE`, by default apache/spark at
- * the pinned version, which `npm run spark:image` can build) and stops it when the service exits.
+ * otherwise it runs a Spark Connect container (`SPARK_IMAGE`, by default apache/spark at the
+ * pinned version: present, else pulled, else built locally) and stops it when the service exits.
+ * A container left behind by a start that did not finish (killed, crashed) is reused next time.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from '../test/containers/spark-connect-container.js';
-import { SPARK_IMAGE } from '../test/containers/spark-version.js';
+} from '../containers/spark-connect-container.js';
+import {
+  DockerUnavailableError,
+  assertDockerAvailable,
+  ensureSparkImage,
+} from '../containers/spark-image.js';
+import { SPARK_IMAGE } from '../containers/spark-version.js';
+import { readableLine } from './readable-logs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // On your machine, open to anyone who can reach it unless you set up authentication (AUTH_FILE).
 const env: NodeJS.ProcessEnv = { ...process.env };
 if (env['AUTH_FILE'] === undefined) env['ANONYMOUS'] ??= 'true';
 env['GRAPHIQL'] ??= 'true';
+const port = env['PORT'] ?? '8080';
+// This script stops its container itself; Testcontainers' reaper would be one more image to pull.
+process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
 let container: StartedSparkConnectContainer | undefined;
 
 if (!env['SPARK_REMOTE']) {
-  console.log(`starting a local Spark Connect server (${SPARK_IMAGE})…`);
   try {
-    container = await new SparkConnectContainer().start();
+    await assertDockerAvailable();
+    await ensureSparkImage();
+    console.log(`starting a local Spark Connect server (${SPARK_IMAGE})…`);
+    // Reused by the next start on the same port if this one is killed before it can stop it;
+    // starts on other ports (running side by side) get containers of their own.
+    container = await new SparkConnectContainer()
+      .withLabels({ 'dev.spark-data-api.npm-start-port': port })
+      .withReuse()
+      .start();
   } catch (err) {
     console.error(
-      `could not start Spark in a container (${(err as Error).message}).\n` +
-        'npm start needs Docker for a local Spark; or point it at a server: SPARK_REMOTE=sc://host:15002 npm start',
+      err instanceof DockerUnavailableError
+        ? `npm start runs Spark in a Docker container, and Docker is not available (${err.message}).\n` +
+            'Either install and start Docker (https://docs.docker.com/engine/install/) and run npm start again,\n' +
+            'or point the service at a Spark Connect server you have: SPARK_REMOTE=sc://host:15002 npm start'
+        : `could not start Spark in a container: ${(err as Error).message}\n` +
+            'Or point the service at a Spark Connect server you have: SPARK_REMOTE=sc://host:15002 npm start',
     );
     process.exit(1);
   }
@@ -35,19 +58,28 @@ if (!env['SPARK_REMOTE']) {
 
 // In its own process group, so that Ctrl-C reaches the service once, through us: a second
 // signal makes it stop at once instead of draining.
-const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+// On a terminal its JSON log lines are shown one readable line each.
+const readable = process.stdout.isTTY;
+const preload = pathToFileURL(join(root, 'scripts', 'exit-with-parent.ts')).href;
+const service = spawn(process.execPath, ['--import', 'tsx', '--import', preload, 'src/server.ts'], {
   cwd: root,
   env,
-  stdio: 'inherit',
+  stdio: ['inherit', readable ? 'pipe' : 'inherit', 'inherit', 'ipc'],
   detached: true,
 });
-void announce(`http://127.0.0.1:${env['PORT'] ?? '8080'}`);
+if (service.stdout) {
+  createInterface({ input: service.stdout, crlfDelay: Infinity }).on('line', (line) => {
+    console.log(readableLine(line));
+  });
+}
+void announce(`http://127.0.0.1:${port}`);
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    service.kill(signal);
+    // A closed terminal (SIGHUP) stops the service as SIGTERM does: draining first.
+    service.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
   });
 }
 const code = await new Promise<number>((resolve) => {

@@ -1,7 +1,9 @@
 /**
  * `npm test`: starts one Spark Connect server for the whole run (or uses `SPARK_REMOTE`),
  * then runs every test file under node's test runner with `SPARK_REMOTE` pointing at it.
- * `--no-spark` runs only the unit and component tests.
+ * `--no-spark` runs only the unit and component tests; `--integration` only the integration tests
+ * (to check another Spark release line, with `SPARK_VERSION`). The Spark image is used if
+ * present, else pulled, else built locally.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,12 +12,19 @@ import { fileURLToPath } from 'node:url';
 import {
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from './containers/spark-connect-container.js';
-import { SPARK_IMAGE } from './containers/spark-version.js';
+} from '../containers/spark-connect-container.js';
+import { ensureSparkImage } from '../containers/spark-image.js';
+import { SPARK_IMAGE } from '../containers/spark-version.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const withSpark = !process.argv.includes('--no-spark');
-const tiers = withSpark ? ['unit', 'component', 'integration'] : ['unit', 'component'];
+const tiers = !withSpark
+  ? ['unit', 'component']
+  : process.argv.includes('--integration')
+    ? ['integration']
+    : ['unit', 'component', 'integration'];
+// Every test stops the containers it starts; Testcontainers' reaper would be one more image to pull.
+process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
 
 function testFiles(): string[] {
   return tiers.flatMap((tier) => {
@@ -69,6 +78,7 @@ try {
     execFileSync(join(root, 'scripts', 'service-image.sh'), { cwd: root, env, stdio: 'inherit' });
   }
   if (withSpark && !env['SPARK_REMOTE']) {
+    await ensureSparkImage();
     console.log(`starting Spark Connect (${SPARK_IMAGE})`);
     // Results wait in the driver while a client reads slowly; the streaming tests send gigabytes.
     container = await new SparkConnectContainer()

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SparkConnectClient } from '../../src/spark/client.js';
-import { SparkCluster, type StartedSparkCluster } from '../containers/spark-cluster.js';
+import { SparkCluster, type StartedSparkCluster } from '../../containers/spark-cluster.js';
 import { collectSql } from '../helpers/spark.js';
 
 const WORKERS = 2;

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closedPort } from '../helpers/closed-port.js';
-import { rssBytes } from '../helpers/rss.js';
+import { rssBytes } from '../../bench/rss.js';
 import { sparkRemote } from '../helpers/spark-remote.js';
 
 const ROWS = 10_000_000;

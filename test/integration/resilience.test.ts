@@ -16,7 +16,7 @@ import {
   SPARK_CONNECT_PORT,
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from '../containers/spark-connect-container.js';
+} from '../../containers/spark-connect-container.js';
 import { testPool } from '../helpers/pool.js';
 import { collectSql } from '../helpers/spark.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';

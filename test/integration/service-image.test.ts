@@ -14,13 +14,13 @@ import {
   ServiceContainer,
   assertImagePresent,
   type StartedServiceContainer,
-} from '../containers/service-container.js';
+} from '../../containers/service-container.js';
 import {
   SPARK_CONNECT_PORT,
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from '../containers/spark-connect-container.js';
-import { SPARK_VERSION } from '../containers/spark-version.js';
+} from '../../containers/spark-connect-container.js';
+import { SPARK_VERSION } from '../../containers/spark-version.js';
 
 const readJson = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as unknown;

@@ -21,7 +21,7 @@ import {
   SPARK_CONNECT_PORT,
   SparkConnectContainer,
   type StartedSparkConnectContainer,
-} from '../containers/spark-connect-container.js';
+} from '../../containers/spark-connect-container.js';
 import { assertMatchesContract } from '../helpers/contract.js';
 import { collectSql } from '../helpers/spark.js';
 import { makeTestCertificates, TlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
