@@ -19,6 +19,14 @@ export interface BenchConfig {
   readonly memoryTargetBytes: number;
   /** How fast the slow reader of the memory scenario takes bytes. */
   readonly memoryReadBytesPerSecond: number;
+  /** Slow readers downloading at once in the slow-reader scenario. */
+  readonly slowReaders: number;
+  /** Rows each slow reader downloads. */
+  readonly slowReaderRows: number;
+  /** How fast each slow reader takes bytes. */
+  readonly slowReaderBytesPerSecond: number;
+  /** Small queries timed on the idle service before the slow readers start. */
+  readonly slowIdleRuns: number;
 }
 
 const MiB = 1024 ** 2;
@@ -37,6 +45,10 @@ export function benchConfig(quick: boolean): BenchConfig {
         concurrencies: [1, 16],
         memoryTargetBytes: 48 * MiB,
         memoryReadBytesPerSecond: 32 * MiB,
+        slowReaders: 8,
+        slowReaderRows: 60_000,
+        slowReaderBytesPerSecond: 500_000,
+        slowIdleRuns: 10,
       }
     : {
         quick,
@@ -50,6 +62,10 @@ export function benchConfig(quick: boolean): BenchConfig {
         concurrencies: [1, 16],
         memoryTargetBytes: 1e9,
         memoryReadBytesPerSecond: 48 * MiB,
+        slowReaders: 8,
+        slowReaderRows: 300_000,
+        slowReaderBytesPerSecond: 500_000,
+        slowIdleRuns: 20,
       };
 }
 

@@ -15,7 +15,13 @@ export interface BenchContext {
 }
 
 /** Dataset names of the service's datasets file. */
-export const DATASETS = { wide: 'wide', warm: 'warm', small: 'small', stream: 'stream' } as const;
+export const DATASETS = {
+  wide: 'wide',
+  warm: 'warm',
+  small: 'small',
+  stream: 'stream',
+  events: 'events',
+} as const;
 
 /** Runs the items in a rotating order each round, so no variant always runs first. */
 export function rotated<T>(items: readonly T[], round: number): T[] {

@@ -2,8 +2,9 @@ import type { Machine } from './machine.js';
 import type { ArrowResult, Variant } from './scenarios/arrow.js';
 import type { MemoryResult } from './scenarios/memory.js';
 import type { NdjsonResult } from './scenarios/ndjson.js';
+import type { SlowReadersResult } from './scenarios/slow-readers.js';
 import type { SmallMeasurement, SmallResult } from './scenarios/small.js';
-import type { Summary } from './stats.js';
+import { summarize, type Summary } from './stats.js';
 
 export interface Bar {
   readonly bar: string;
@@ -25,15 +26,19 @@ export interface BenchResults {
   readonly ndjson: NdjsonResult;
   readonly small: SmallResult;
   readonly memory: readonly MemoryResult[];
+  readonly slowReaders: SlowReadersResult;
   readonly bars: readonly Bar[];
 }
 
 const MiB = 1024 ** 2;
 const MEMORY_BAR_MIB = 150;
+/** Most the service's memory may grow above idle with the slow readers. */
+const SLOW_READERS_GROWTH_MIB = 192;
 
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const kbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1000).toFixed(0)} KB/s`;
 const FORMAT_NAMES = { ndjson: 'NDJSON', arrow: 'Arrow' } as const;
 
 /** The bars of the product brief, judged on this run's medians. */
@@ -42,8 +47,13 @@ export function judge(
   ndjson: NdjsonResult,
   small: SmallResult,
   memory: readonly MemoryResult[],
+  slow: SlowReadersResult,
 ): Bar[] {
   const ndjsonOverArrow = ndjson.service.median / arrow.service.ms.median;
+  const complete = slow.downloads.filter((d) => d.complete).length;
+  const answered = slow.smallBeside.filter((s) => s.status === 200).length;
+  const growth = slow.peakRss - slow.idleRss;
+  const readers = `${slow.readers} slow readers`;
   return [
     {
       bar: 'Arrow through the service ≥ 0.95 × raw drain throughput',
@@ -80,6 +90,26 @@ export function judge(
       measured: mib(m.peakRss),
       met: m.peakRss < MEMORY_BAR_MIB * MiB,
     })),
+    {
+      bar: `${readers} (${slow.rowsPerReader} rows of NDJSON at ${kbps(slow.readBytesPerSecond)} each) all get every row`,
+      measured: `${complete} of ${slow.readers} complete`,
+      met: complete === slow.readers,
+    },
+    {
+      bar: `Every small query beside ${readers} answers 200`,
+      measured: `${answered} of ${slow.smallBeside.length}`,
+      met: slow.smallBeside.length > 0 && answered === slow.smallBeside.length,
+    },
+    {
+      bar: `Small query median beside ${readers} ≤ 2 × its idle median`,
+      measured: Number.isNaN(slow.smallOverIdle) ? 'no small query answered 200' : x(slow.smallOverIdle),
+      met: Number.isNaN(slow.smallOverIdle) ? false : slow.smallOverIdle <= 2,
+    },
+    {
+      bar: `Peak RSS ≤ idle + ${SLOW_READERS_GROWTH_MIB} MiB with ${readers}`,
+      measured: `+${mib(growth)} (${mib(slow.idleRss)} idle, ${mib(slow.peakRss)} peak)`,
+      met: growth <= SLOW_READERS_GROWTH_MIB * MiB,
+    },
   ];
 }
 
@@ -206,7 +236,65 @@ export function markdown(r: BenchResults): string {
     '',
     memoryTable,
     '',
+    ...slowReadersSection(r.slowReaders),
     bars,
     '',
   ].join('\n');
+}
+
+/** The slow-reader scenario: the downloads, the sessions they held, the small queries beside them. */
+function slowReadersSection(slow: SlowReadersResult): string[] {
+  const holds = slow.sessionHolds;
+  const downloads = table(
+    ['Slow reader', 'Rows', 'MB', 'Reader s', 'Result'],
+    slow.downloads.map((d, i) => [
+      String(i + 1),
+      String(d.rows),
+      (d.bytes / 1e6).toFixed(1),
+      d.seconds.toFixed(1),
+      d.complete ? 'complete' : (d.error ?? 'incomplete'),
+    ]),
+    ['r', 'r', 'r', 'r', 'l'],
+  );
+  const answered = slow.smallBeside.filter((s) => s.status === 200).map((s) => s.ms);
+  const statuses = new Map<number, number>();
+  for (const s of slow.smallBeside) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
+  const beside = answered.length === 0 ? undefined : summarize(answered);
+  const smallTable = table(
+    ['Small query', 'Requests', 'Statuses', 'Median ms', 'Min ms', 'Max ms'],
+    [
+      ['idle', String(slow.idleSmall.runs), `${slow.idleSmall.runs} × 200`, ...milliseconds(slow.idleSmall)],
+      [
+        'beside the slow readers, one a second',
+        String(slow.smallBeside.length),
+        [...statuses].map(([status, n]) => `${n} × ${status === 0 ? 'no answer' : status}`).join(', '),
+        ...(beside === undefined ? ['', '', ''] : milliseconds(beside)),
+      ],
+    ],
+    ['l', 'r', 'l', 'r', 'r', 'r'],
+  );
+  const held =
+    holds.ranges === undefined
+      ? `could not be told (${holds.unavailable ?? 'unknown'})`
+      : holds.ranges.map((h) => `${h.after.toFixed(1)}–${h.by.toFixed(1)}`).join(', ') +
+        ' s after the downloads were sent';
+  const bucket = holds.longestBucketSeconds === undefined ? 'none' : `≤ ${holds.longestBucketSeconds} s`;
+  return [
+    `Slow readers: a fresh service with POOL_MAX=${slow.poolMax}; ${slow.readers} concurrent NDJSON downloads of ` +
+      `${slow.rowsPerReader} product events, each read at ${kbps(slow.readBytesPerSecond)}, and a small query ` +
+      "sent every second until they end. Sessions held, from the service's `/metrics` scraped every 100 ms " +
+      '(Spark executions ended by `spark_data_api_spark_execution_duration_seconds`, less the small queries ' +
+      'sent, or answered, by then): each download gave its session back between the two figures, ' +
+      `${held}; the longest execution's bucket ${bucket}; ` +
+      `${holds.notCompleted} execution${holds.notCompleted === 1 ? '' : 's'} failed or interrupted.`,
+    '',
+    downloads,
+    '',
+    smallTable,
+    '',
+  ];
+}
+
+function milliseconds(s: Summary): string[] {
+  return [s.median, s.min, s.max].map((ms) => ms.toFixed(1));
 }

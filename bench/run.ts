@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConfig, SHUFFLE_PARTITIONS, SMALL_QUERY, wideQuery } from './config.js';
 import type { BenchContext } from './context.js';
-import { writeSpeedDatasets, writeStreamDatasets } from './datasets.js';
+import { writeSlowReaderDatasets, writeSpeedDatasets, writeStreamDatasets } from './datasets.js';
 import { machine } from './machine.js';
 import { benchPython, PySparkWorker } from './pyspark.js';
 import { judge, markdown, type BenchResults } from './report.js';
 import { arrowScenario } from './scenarios/arrow.js';
 import { memoryScenario, type MemoryResult } from './scenarios/memory.js';
 import { ndjsonScenario } from './scenarios/ndjson.js';
+import { SLOW_POOL_MAX, slowReadersScenario } from './scenarios/slow-readers.js';
 import { smallScenario } from './scenarios/small.js';
 import { ServiceProcess } from './service.js';
 import { DirectSpark, sparkServer } from './spark.js';
@@ -125,6 +126,18 @@ async function main(): Promise<void> {
     await streaming.stop();
   }
 
+  // A fresh service process again, so its memory is that of the slow readers and small queries.
+  const slowService = await ServiceProcess.start({
+    root,
+    sparkRemote: spark.remote,
+    datasetsFile: writeSlowReaderDatasets(dir, config.slowReaderRows),
+    nodeArgs,
+    env: { POOL_MAX: String(SLOW_POOL_MAX), SPOOL_DIR: join(dir, 'spool') },
+  });
+  cleanups.push(() => slowService.stop());
+  const slowReaders = await slowReadersScenario(config, slowService, log);
+  await slowService.stop();
+
   const results: BenchResults = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
@@ -141,7 +154,8 @@ async function main(): Promise<void> {
     ndjson,
     small,
     memory,
-    bars: judge(arrow, ndjson, small, memory),
+    slowReaders,
+    bars: judge(arrow, ndjson, small, memory, slowReaders),
   };
   const text = markdown(results);
   const name = quick ? 'quick' : results.date.slice(0, 10);

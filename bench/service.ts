@@ -12,6 +12,8 @@ export interface ServiceOptions {
   readonly datasetsFile: string;
   /** Options for node before the script, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[] | undefined;
+  /** More environment variables of the service, e.g. `POOL_MAX`. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export class ServiceProcess {
         // The benchmark's client is the only caller: served without credentials, never rate limited.
         ANONYMOUS: 'true',
         RATE_LIMIT_MAX: String(2 ** 31 - 1),
+        ...options.env,
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
