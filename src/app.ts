@@ -29,6 +29,7 @@ import { DatasetCatalog } from './service/catalog.js';
 import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
+import { ResultCache } from './service/result-cache.js';
 import { ResultSpool } from './spool/spool.js';
 import { FileSpoolStore } from './spool/store.js';
 import type { KeepResult } from './service/statements/result-source.js';
@@ -52,6 +53,8 @@ declare module 'fastify' {
     readonly queries: QueryService;
     /** Where results wait for their readers, so Spark sessions do not. */
     readonly spool: ResultSpool;
+    /** Results kept for reuse within their dataset's TTL, in the spool. */
+    readonly resultCache: ResultCache;
   }
 }
 
@@ -91,6 +94,12 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   const queries = new QueryService(new DatasetCatalog(registry, pool), pool, tenants, config.rawSqlPolicy);
   app.decorate('queries', queries);
   app.decorate('spool', spool);
+  // Kept results are the first to go when a live result needs room.
+  const resultCache = new ResultCache(config.graphql.cacheMaxBytes);
+  spool.whenShort((bytes) => {
+    resultCache.evict(bytes);
+  });
+  app.decorate('resultCache', resultCache);
 
   // First, so that the document has every route.
   await app.register(openApi);
@@ -105,6 +114,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       executions: spark.executions,
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
       spool: () => spool.stats(),
+      resultCache: () => ({ ...resultCache.counts, bytes: resultCache.bytes }),
     },
     serveMetrics: config.metrics,
   });
@@ -148,12 +158,15 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   // Draining starts before the server waits for open connections: after the grace period the
   // remaining streams are aborted, their Spark operations interrupted, every session released.
   let closing: Promise<void> | undefined;
-  const drain = () =>
-    (closing ??= Promise.all([
+  const drain = () => {
+    // Kept results are let go at once: only those being read wait for their readers.
+    resultCache.close();
+    return (closing ??= Promise.all([
       pool.close(config.shutdownGraceMs),
       tenants.close(config.shutdownGraceMs),
       spool.close(config.shutdownGraceMs),
     ]).then(() => undefined));
+  };
   app.addHook('preClose', (done) => {
     void statements.close().finally(drain);
     done();

@@ -44,3 +44,15 @@ export interface SpoolCounts {
   /** Writes, reads or deletions of spool files that failed. */
   readonly diskErrors: number;
 }
+
+/** What the result cache has done and keeps, read at scrape time. */
+export interface ResultCacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  /** Kept results let go before their TTL, for room. */
+  readonly evictions: number;
+  /** Kept results let go at their TTL. */
+  readonly expirations: number;
+  /** Bytes of the results kept. */
+  readonly bytes: number;
+}

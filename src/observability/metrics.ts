@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncodeStats } from '../encode/stats.js';
-import type { ExecutionCounts, PoolCounts, SpoolCounts } from './metric-shapes.js';
+import { cacheMetrics } from './cache-metrics.js';
+import type { ExecutionCounts, PoolCounts, ResultCacheCounts, SpoolCounts } from './metric-shapes.js';
 import { spoolMetrics } from './spool-metrics.js';
 
 /** Where the metrics read at scrape time come from. */
@@ -13,6 +14,8 @@ export interface MetricSources {
   readonly graphql: () => GraphQLCounters | undefined;
   /** The result spool; its metrics are left out without it. */
   readonly spool?: (() => SpoolCounts) | undefined;
+  /** The result cache; its metrics are left out without it. */
+  readonly resultCache?: (() => ResultCacheCounts) | undefined;
 }
 
 export interface GraphQLCounters {
@@ -196,6 +199,7 @@ export class ServiceMetrics {
     );
 
     if (sources.spool !== undefined) spoolMetrics(PREFIX, registers, sources.spool);
+    if (sources.resultCache !== undefined) cacheMetrics(PREFIX, registers, sources.resultCache);
 
     /** A counter whose value is a total kept elsewhere. */
     function counterOf(name: string, help: string, value: () => number): void {
