@@ -28,6 +28,7 @@ import { QueryService } from './service/query-service.js';
 import { TenantPools } from './service/tenant-pools.js';
 import { SparkConnectClient } from './spark/client.js';
 import { resultBudget } from './service/result-budget.js';
+import { ResultCache } from './service/result-cache.js';
 import { ResultSpool } from './spool/spool.js';
 import { FileSpoolStore, type SpoolStore } from './spool/store.js';
 import type { KeepResult } from './service/statements/result-source.js';
@@ -53,6 +54,8 @@ declare module 'fastify' {
     readonly queries: QueryService;
     /** Where results wait for their readers, so Spark sessions do not. */
     readonly spool: ResultSpool;
+    /** Results kept for reuse within their dataset's TTL, in the spool. */
+    readonly resultCache: ResultCache;
   }
 }
 
@@ -108,6 +111,12 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   );
   app.decorate('queries', queries);
   app.decorate('spool', spool);
+  // Kept results are the first to go when a live result needs room.
+  const resultCache = new ResultCache(config.graphql.cacheMaxBytes);
+  spool.whenShort((bytes) => {
+    resultCache.evict(bytes);
+  });
+  app.decorate('resultCache', resultCache);
 
   // First, so that the document has every route.
   await app.register(openApi);
@@ -123,6 +132,7 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
       graphql: () => (app.hasDecorator('graphqlResults') ? app.graphqlResults.stats : undefined),
       spool: () => spool.stats(),
       statements: () => statements.stats(),
+      resultCache: () => ({ ...resultCache.counts, bytes: resultCache.bytes }),
     },
     serveMetrics: config.metrics,
   });
@@ -157,12 +167,15 @@ async function service(app: FastifyInstance, { config, dependencies = {} }: AppO
   // Draining starts before the server waits for open connections: after the grace period the
   // remaining streams are aborted, their Spark operations interrupted, every session released.
   let closing: Promise<void> | undefined;
-  const drain = () =>
-    (closing ??= Promise.all([
+  const drain = () => {
+    // Kept results are let go at once: only those being read wait for their readers.
+    resultCache.close();
+    return (closing ??= Promise.all([
       pool.close(config.shutdownGraceMs),
       tenants.close(config.shutdownGraceMs),
       spool.close(config.shutdownGraceMs),
     ]).then(() => undefined));
+  };
   app.addHook('preClose', (done) => {
     void statements.close().finally(drain);
     done();

@@ -135,7 +135,11 @@ export const EnvSchema = Type.Object({
   GRAPHQL_MAX_FIELDS: int(500, 1, 'Most fields (aliases included) in a GraphQL document.'),
   GRAPHQL_MAX_ALIASES: int(50, 0, 'Most aliases in a GraphQL document.'),
   GRAPHIQL: Type.Boolean({ default: false, description: 'Serve the GraphiQL page at /graphiql.' }),
-  CACHE_MAX_BYTES: int(64 * 1024 ** 2, 0, 'Size of the GraphQL result cache; 0 turns it off.'),
+  CACHE_MAX_BYTES: int(
+    64 * 1024 ** 2,
+    0,
+    'Most bytes of the results kept for reuse (see Cached results); 0 turns reuse off.',
+  ),
   SPOOL_DIR: Type.Optional(
     Type.String({
       minLength: 1,

@@ -38,7 +38,7 @@ export const DatasetConfig = Type.Object(
     filterable: Type.Optional(Type.Array(Type.String())),
     groupable: Type.Optional(Type.Array(Type.String())),
     cacheTtlSeconds: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'How long answers may be cached; 0 never.' }),
+      Type.Integer({ minimum: 0, description: 'How long results may be reused; 0 never.' }),
     ),
     tenants: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {

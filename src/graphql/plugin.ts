@@ -88,7 +88,10 @@ export async function graphqlRoutes(
   config: Config,
 ): Promise<void> {
   const { graphql: limits } = config;
-  const runner = new ResultRunner(queries, answerLimits(config), { maxBytes: limits.cacheMaxBytes });
+  const runner = new ResultRunner(queries, answerLimits(config), {
+    spool: app.spool,
+    cache: app.resultCache,
+  });
   app.decorate('graphqlResults', runner);
   const schemas = new VisibleSchemas({ maxRows: limits.maxRows }, queries);
   const introspection = new IntrospectionLimit();

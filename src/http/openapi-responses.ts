@@ -91,3 +91,37 @@ export const RESULT_RESPONSE = {
     },
   },
 };
+
+/** The caching headers of a dataset's result, when its dataset has a cache TTL. */
+const CACHE_HEADERS = {
+  ETag: {
+    description:
+      'Names this result in this representation (format, its options, limits), when the dataset has a cache ' +
+      'TTL; the same while the result is reused. Send it back in If-None-Match to get 304 instead of the rows.',
+    type: 'string',
+  },
+  Age: {
+    description: 'Seconds since Spark produced the result, on answers reused from the cache.',
+    type: 'integer',
+  },
+  'Cache-Control': {
+    description: '`private, max-age=<seconds the result is still reused>`, when the dataset has a cache TTL.',
+    type: 'string',
+  },
+} as const;
+
+/** A dataset's rows: a query's result, perhaps reused within the dataset's cache TTL. */
+export const CACHED_RESULT_RESPONSE = {
+  ...RESULT_RESPONSE,
+  description:
+    `${RESULT_RESPONSE.description} Within the dataset's cache TTL an identical request (same query, parameters ` +
+    'and tenant) is answered from the kept result, without Spark, byte for byte the same.',
+  headers: { ...RESULT_RESPONSE.headers, ...CACHE_HEADERS },
+};
+
+/** If-None-Match named the result this request would get. */
+export const NOT_MODIFIED = {
+  description: 'If-None-Match names the result this request would be answered with; no body.',
+  type: 'null',
+  headers: CACHE_HEADERS,
+} as const;

@@ -2,9 +2,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { clientGone } from '../service/client-gone.js';
+import { withinDeadline } from '../service/deadline.js';
 import { resolveLimits } from '../service/limits.js';
 import { openStream, type Opener } from '../service/result-flow.js';
-import { negotiate } from './negotiate.js';
+import { compileReusable, openReusable, type DatasetQuery } from '../service/result-reuse.js';
+import { DEFAULT_TENANT } from '../auth/principal.js';
+import { cacheHeaders, entityTag, noneMatch } from './cache-headers.js';
+import type { ResponseLimits } from '../service/limits.js';
+import type { OpenResult } from '../service/run-query.js';
+import { negotiate, type Format } from './negotiate.js';
 import { sendResult } from './respond.js';
 import type { ResultOptions } from './schemas.js';
 
@@ -30,6 +36,68 @@ export async function runResult(
     timeoutMs,
     limits,
   });
+  await send(reply, result, config, options, format, limits);
+}
+
+/**
+ * A dataset's result route: like {@link runResult}, but a dataset with a cache TTL answers an
+ * identical request (same plan, parameters and tenant) from the result kept in the spool, with
+ * `ETag`, `Age` and `Cache-Control`; an `If-None-Match` naming it gets 304.
+ */
+export async function runDatasetResult(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: Config,
+  options: ResultOptions,
+  query: Omit<DatasetQuery, 'tenant' | 'principal'>,
+): Promise<void> {
+  const format = negotiate(options.format, request.headers.accept);
+  const limits = resolveLimits(options, config, format === 'json');
+  const timeoutMs = config.limits.queryTimeoutMs;
+  const { principal, server } = request;
+  const signal = clientGone(reply);
+  const reusable = await withinDeadline(timeoutMs, signal, (s) =>
+    compileReusable(
+      server.queries,
+      { ...query, principal, tenant: principal?.tenant ?? DEFAULT_TENANT },
+      s,
+      limits.maxRows,
+    ),
+  );
+  if (reusable.ttlMs === 0 || server.resultCache.maxBytes === 0) {
+    const result = await openStream((s) => reusable.open(s), server.spool, { signal, timeoutMs, limits });
+    await send(reply, result, config, options, format, limits);
+    return;
+  }
+  const { result, entry, hit } = await openReusable(reusable, server.spool, server.resultCache, {
+    signal,
+    timeoutMs,
+  });
+  const etag = entityTag(entry, [
+    format,
+    options.numbers ?? false,
+    format === 'csv' ? (options.escapeFormulas ?? config.csvEscapeFormulas) : '',
+    limits.maxRows,
+    limits.maxBytes,
+  ]);
+  cacheHeaders(reply, entry, etag, hit);
+  if (hit && noneMatch(request, etag)) {
+    await result.close();
+    await reply.code(304).send();
+    return;
+  }
+  await send(reply, result, config, options, format, limits);
+}
+
+async function send(
+  reply: FastifyReply,
+  result: OpenResult,
+  config: Config,
+  options: ResultOptions,
+  format: Format,
+  limits: ResponseLimits,
+): Promise<void> {
+  const timeoutMs = config.limits.queryTimeoutMs;
   // However the response ends (sent, failed, or the client gone), the spooled data is let go.
   reply.raw.once('close', () => void result.close());
   try {

@@ -60,3 +60,15 @@ export interface StatementCounts {
   /** Chunks of results read from the store. */
   readonly chunkReads: number;
 }
+
+/** What the result cache has done and keeps, read at scrape time. */
+export interface ResultCacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  /** Kept results let go before their TTL, for room. */
+  readonly evictions: number;
+  /** Kept results let go at their TTL. */
+  readonly expirations: number;
+  /** Bytes of the results kept. */
+  readonly bytes: number;
+}

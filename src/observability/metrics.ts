@@ -1,6 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EncodeStats } from '../encode/stats.js';
-import type { ExecutionCounts, PoolCounts, SpoolCounts, StatementCounts } from './metric-shapes.js';
+import { cacheMetrics } from './cache-metrics.js';
+import type {
+  ExecutionCounts,
+  PoolCounts,
+  ResultCacheCounts,
+  SpoolCounts,
+  StatementCounts,
+} from './metric-shapes.js';
 import { spoolMetrics } from './spool-metrics.js';
 import { statementMetrics } from './statement-metrics.js';
 
@@ -16,6 +23,8 @@ export interface MetricSources {
   readonly spool?: (() => SpoolCounts) | undefined;
   /** Statements; their metrics are left out without them. */
   readonly statements?: (() => StatementCounts) | undefined;
+  /** The result cache; its metrics are left out without it. */
+  readonly resultCache?: (() => ResultCacheCounts) | undefined;
 }
 
 export interface GraphQLCounters {
@@ -213,6 +222,7 @@ export class ServiceMetrics {
 
     if (sources.spool !== undefined) spoolMetrics(PREFIX, registers, sources.spool);
     if (sources.statements !== undefined) statementMetrics(PREFIX, registers, sources.statements);
+    if (sources.resultCache !== undefined) cacheMetrics(PREFIX, registers, sources.resultCache);
 
     /** A counter whose value is a total kept elsewhere. */
     function counterOf(name: string, help: string, value: () => number): void {

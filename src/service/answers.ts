@@ -1,17 +1,17 @@
 /**
  * Whole answers to dataset queries, for GraphQL: identical queries in flight run once, and
- * answers are cached per dataset TTL in an LRU bounded by their size. The key is the plan's
- * fingerprint (parameters included) with the tenant and the row cap.
+ * results of datasets with a TTL are reused from the result cache (the one HTTP fills too),
+ * their rows read again from the spool. The key is the plan's fingerprint with the tenant.
  */
-import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal.js';
-import type { JsonAnswer } from '../encode/json-answer.js';
-import type { Plan } from '../gen/spark/connect/base_pb.js';
-import { planFingerprint } from '../plan/fingerprint.js';
+import { jsonAnswer, type JsonAnswer } from '../encode/json-answer.js';
 import type { QuerySpec } from '../query/spec.js';
+import type { Spool } from '../spool/types.js';
+import { withinDeadline } from './deadline.js';
 import type { AnswerLimits } from './limits.js';
 import type { QueryService } from './query-service.js';
-import { wholeAnswer } from './result-flow.js';
+import type { ResultCache } from './result-cache.js';
+import { compileReusable, keptResult, openReusable, type ReusableQuery } from './result-reuse.js';
 
 /** A whole (bounded) answer, as GraphQL returns it; its `bytes` are what the cache counts. */
 export interface BufferedResult extends JsonAnswer {
@@ -27,9 +27,10 @@ export interface Answer extends BufferedResult {
   readonly ageMs: number;
 }
 
-export interface CacheOptions {
-  /** Total size of cached answers. */
-  readonly maxBytes: number;
+/** Where results are kept for reuse. */
+export interface Reuse {
+  readonly spool: Spool;
+  readonly cache: ResultCache;
 }
 
 export interface RunRequest {
@@ -58,19 +59,13 @@ export class ResultRunner {
   readonly stats: ResultStats = { hits: 0, misses: 0, joined: 0, executions: 0 };
   readonly #queries: QueryService;
   readonly #limits: AnswerLimits;
-  readonly #cache: LRUCache<string, BufferedResult>;
+  readonly #reuse: Reuse;
   readonly #inFlight = new Map<string, Promise<BufferedResult>>();
 
-  constructor(queries: QueryService, limits: AnswerLimits, cache: CacheOptions) {
+  constructor(queries: QueryService, limits: AnswerLimits, reuse: Reuse) {
     this.#queries = queries;
     this.#limits = limits;
-    this.#cache = new LRUCache<string, BufferedResult>({
-      maxSize: Math.max(1, cache.maxBytes),
-      sizeCalculation: (result) => Math.max(1, result.bytes),
-      // Answers bigger than the whole cache are not kept.
-      maxEntrySize: Math.max(1, cache.maxBytes),
-      ttlAutopurge: false,
-    });
+    this.#reuse = reuse;
   }
 
   get limits(): AnswerLimits {
@@ -79,32 +74,29 @@ export class ResultRunner {
 
   async run(request: RunRequest): Promise<Answer> {
     const { dataset, spec, tenant, principal } = request;
-    const maxRows = this.#limits.maxRows;
-    const plan = await this.#queries.compileDataset(dataset, spec, request.signal, maxRows, principal);
-    const key = planFingerprint(plan, [tenant, String(maxRows)]);
-    const ttlMs = this.#queries.catalog.dataset(dataset).cacheTtlSeconds * 1000;
-
-    if (ttlMs > 0 && request.bypassCache !== true) {
-      const cached = this.#cache.get(key);
+    const query = await compileReusable(
+      this.#queries,
+      { dataset, spec, tenant, principal },
+      request.signal,
+      this.#limits.maxRows,
+    );
+    const reused = query.ttlMs > 0 && this.#reuse.cache.maxBytes > 0;
+    if (reused && request.bypassCache !== true) {
+      const cached = await this.#cached(query);
       if (cached !== undefined) {
         this.stats.hits++;
         return { ...cached, cached: true, ageMs: Date.now() - cached.at };
       }
     }
-    let running = this.#inFlight.get(key);
+    let running = this.#inFlight.get(query.key);
     if (running === undefined) {
       this.stats.misses++;
-      running = this.#execute(plan, principal);
-      this.#inFlight.set(key, running);
+      running = this.#execute(query, reused);
+      this.#inFlight.set(query.key, running);
       void running
-        .then(
-          (result) => {
-            if (ttlMs > 0) this.#cache.set(key, result, { ttl: ttlMs });
-          },
-          () => undefined,
-        )
+        .catch(() => undefined)
         .finally(() => {
-          this.#inFlight.delete(key);
+          this.#inFlight.delete(query.key);
         });
     } else {
       this.stats.joined++;
@@ -113,23 +105,36 @@ export class ResultRunner {
     return { ...result, cached: false, ageMs: 0 };
   }
 
-  /**
-   * One execution shared by everyone asking the same: it is bounded by the query deadline,
-   * not by any one requester leaving.
-   */
-  async #execute(plan: Plan, principal: Principal | undefined): Promise<BufferedResult> {
-    const { queryTimeoutMs, ...limits } = this.#limits;
+  /** The answer rebuilt from the kept result, if there is one. */
+  async #cached(query: ReusableQuery): Promise<BufferedResult | undefined> {
+    const kept = this.#reuse.cache.take(query.key);
+    if (kept === undefined) return undefined;
     const started = performance.now();
-    this.stats.executions++;
-    const answer = await wholeAnswer((signal) => this.#queries.openPlan(plan, { signal, principal }), {
-      timeoutMs: queryTimeoutMs,
-      limits,
-    });
-    return { ...answer, elapsedMs: performance.now() - started, at: Date.now() };
+    const result = keptResult(kept);
+    const answer = await jsonAnswer(result.schema, result.batches, this.#rowLimits());
+    return { ...answer, elapsedMs: performance.now() - started, at: kept.entry.at };
   }
 
-  /** Forgets every cached answer. */
-  clear(): void {
-    this.#cache.clear();
+  #rowLimits() {
+    const { maxRows, maxBytes } = this.#limits;
+    return { maxRows, maxBytes };
+  }
+
+  /**
+   * One execution shared by everyone asking the same: it is bounded by the query deadline,
+   * not by any one requester leaving. With reuse, its result is spooled and kept.
+   */
+  async #execute(query: ReusableQuery, reused: boolean): Promise<BufferedResult> {
+    const { queryTimeoutMs: timeoutMs } = this.#limits;
+    const { spool, cache } = this.#reuse;
+    const started = performance.now();
+    this.stats.executions++;
+    const answer = await withinDeadline(timeoutMs, undefined, async (signal) => {
+      const result = reused
+        ? (await openReusable(query, spool, cache, { signal, timeoutMs, fresh: true })).result
+        : await query.open(signal);
+      return jsonAnswer(result.schema, result.batches, this.#rowLimits());
+    });
+    return { ...answer, elapsedMs: performance.now() - started, at: Date.now() };
   }
 }

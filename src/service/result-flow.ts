@@ -1,11 +1,10 @@
 /**
  * The one flow from a query to its result, for every front door: open it under the client-gone
- * and deadline signals, within the row limit, then hand over either a stream (HTTP sends it in
- * the negotiated format, read through the spool) or a bounded whole answer as row values
- * (GraphQL returns it).
+ * and deadline signals, within the row limit, then hand over a stream read through the spool
+ * (HTTP sends it in the negotiated format). Results reused within a dataset's TTL take the
+ * same path through result-reuse.ts.
  */
 import { decodePayload } from '../arrow/decode.js';
-import { jsonAnswer, type JsonAnswer } from '../encode/json-answer.js';
 import type { Spool, SpooledResult } from '../spool/types.js';
 import { withinDeadline } from './deadline.js';
 import type { ResponseLimits } from './limits.js';
@@ -77,16 +76,4 @@ function readOnce(opened: OpenResult, spooled: SpooledResult): OpenResult {
     },
     close: () => spooled.release(),
   };
-}
-
-/**
- * A whole answer, its rows as the values of the JSON encoder's document, cut by the limits.
- * The deadline bounds all of it: the wait for the result and the reading of its rows.
- */
-export function wholeAnswer(open: Opener, options: FlowOptions): Promise<JsonAnswer> {
-  const { limits } = options;
-  return withinDeadline(options.timeoutMs, options.signal, async (signal) => {
-    const result = await open(signal, limits.maxRows);
-    return jsonAnswer(result.schema, result.batches, limits);
-  });
 }

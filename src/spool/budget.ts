@@ -54,13 +54,21 @@ export class SpoolBudget {
     diskErrors: 0,
   };
 
+  /**
+   * Told how many bytes are missing when some do not fit, to let go of what can go (results kept
+   * for reuse); what it gives back wakes the waiting drains.
+   */
+  short: ((bytes: number) => void) | undefined;
+
   constructor(max: number) {
     this.max = max;
   }
 
   /** Whether `bytes` more fit. */
   fits(bytes: number): boolean {
-    return this.used + bytes <= this.max;
+    if (this.used + bytes <= this.max) return true;
+    this.short?.(this.used + bytes - this.max);
+    return false;
   }
 
   take(bytes: number): void {

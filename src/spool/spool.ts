@@ -77,6 +77,14 @@ export class ResultSpool implements Spool {
     return result;
   }
 
+  /**
+   * Sets who is told, when a result needs bytes the spool has not got, how many are missing: a
+   * cache of results lets go of some, and the waiting result goes on when they are freed.
+   */
+  whenShort(handler: (bytes: number) => void): void {
+    this.#budget.short = handler;
+  }
+
   /** What the spool holds now and has done, for the metrics. */
   stats(): SpoolCounts {
     const { tally } = this.#budget;

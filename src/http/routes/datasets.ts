@@ -3,9 +3,9 @@ import Type, { type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { QuerySpec } from '../../query/spec.js';
 import type { QueryService } from '../../service/query-service.js';
-import { jsonResponse, problems, RESULT_RESPONSE } from '../openapi-responses.js';
+import { CACHED_RESULT_RESPONSE, jsonResponse, NOT_MODIFIED, problems } from '../openapi-responses.js';
 import { rowsQuerySpec } from '../rows-query.js';
-import { runResult } from '../run.js';
+import { runDatasetResult } from '../run.js';
 import { DatasetDescription, DatasetList, DatasetName, ResultOptions, RowsQuery } from '../schemas.js';
 
 const Params = Type.Object({ name: DatasetName });
@@ -81,20 +81,18 @@ export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
         params: Params,
         querystring: RowsQuery,
         response: {
-          200: RESULT_RESPONSE,
+          200: CACHED_RESULT_RESPONSE,
+          304: NOT_MODIFIED,
           ...problems(400, 401, 403, 404, 406, 413, 422, 429, 502, 503, 504),
         },
       },
     },
     (request, reply) =>
-      runResult(request, reply, config, request.query, (signal, maxRows) =>
-        service.openDataset(request.params.name, rowsQuerySpec(request.query), {
-          signal,
-          maxRows,
-          tags: [tag(request.id)],
-          principal: request.principal,
-        }),
-      ),
+      runDatasetResult(request, reply, config, request.query, {
+        dataset: request.params.name,
+        spec: rowsQuerySpec(request.query),
+        tags: [tag(request.id)],
+      }),
   );
 
   app.post(
@@ -109,21 +107,19 @@ export const datasetRoutes: FastifyPluginCallbackTypebox<RouteOptions> = (
         body: QuerySpec,
         bodyExample: { limit: 10 },
         response: {
-          200: RESULT_RESPONSE,
+          200: CACHED_RESULT_RESPONSE,
+          304: NOT_MODIFIED,
           ...problems(400, 401, 403, 404, 406, 413, 415, 422, 429, 502, 503, 504),
         },
       },
     },
     (request, reply) =>
-      runResult(request, reply, config, request.query, (signal, maxRows) =>
+      runDatasetResult(request, reply, config, request.query, {
+        dataset: request.params.name,
         // The schema refers to Filter for `where` and `having`; the QuerySpec type names it.
-        service.openDataset(request.params.name, request.body as QuerySpec, {
-          signal,
-          maxRows,
-          tags: [tag(request.id)],
-          principal: request.principal,
-        }),
-      ),
+        spec: request.body as QuerySpec,
+        tags: [tag(request.id)],
+      }),
   );
   done();
 };
