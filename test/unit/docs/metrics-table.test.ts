@@ -49,6 +49,7 @@ describe('the README’s metrics table', () => {
         outcomes: { succeeded: 0, failed: 0, canceled: 0, expired: 0, lost: 0 },
         chunkReads: 0,
       }),
+      resultCache: () => ({ hits: 0, misses: 0, evictions: 0, expirations: 0, bytes: 0 }),
     });
     const registered = (await metrics.registry.getMetricsAsJSON())
       .map((m) => m.name)
