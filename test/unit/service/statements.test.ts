@@ -8,7 +8,7 @@ import { folderOf } from '../../../src/service/statements/records.js';
 import type { KeepResult, KeptResult } from '../../../src/service/statements/result-source.js';
 import type { StatementOpener } from '../../../src/service/statements/running.js';
 import { StatementService } from '../../../src/service/statements/service.js';
-import type { StatementRecord } from '../../../src/service/statements/statement.js';
+import { NO_PROGRESS, type StatementRecord } from '../../../src/service/statements/statement.js';
 import type { OpenResult } from '../../../src/service/run-query.js';
 import { SpoolNotFoundError, type SpoolStore } from '../../../src/spool/store.js';
 
@@ -264,16 +264,7 @@ describe('StatementService', () => {
       createdAt: expiresAt - 1000,
       expiresAt,
       format: 'ndjson',
-      progress: {
-        stagesDone: 0,
-        stagesTotal: 0,
-        tasksDone: 0,
-        tasksTotal: 0,
-        tasksRunning: 0,
-        bytesRead: 0,
-        rows: 0,
-        elapsedMs: 0,
-      },
+      progress: NO_PROGRESS,
     });
     const [expired, live, orphan] = ['e', 'l', 'o'].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`);
     for (const [id, expiresAt] of [
