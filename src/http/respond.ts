@@ -8,7 +8,7 @@ import { encodeNdjson, ndjsonLine } from '../encode/ndjson.js';
 import { encodeStats, type EncodeStats } from '../encode/stats.js';
 import { observeResult } from './observability.js';
 import type { ResponseLimits } from '../service/limits.js';
-import type { OpenResult } from '../service/run-query.js';
+import type { OpenResult } from '../service/open-result.js';
 import { limitPayloads } from './arrow-limits.js';
 import { FORMATS, type Format } from './negotiate.js';
 import { toProblem } from '../errors/problem.js';

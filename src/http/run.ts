@@ -9,7 +9,7 @@ import { compileReusable, openReusable, type DatasetQuery } from '../service/res
 import { DEFAULT_TENANT } from '../auth/principal.js';
 import { cacheHeaders, entityTag, noneMatch } from './cache-headers.js';
 import type { ResponseLimits } from '../service/limits.js';
-import type { OpenResult } from '../service/run-query.js';
+import type { OpenResult } from '../service/open-result.js';
 import { negotiate, type Format } from './negotiate.js';
 import { sendResult } from './respond.js';
 import type { ResultOptions } from './schemas.js';

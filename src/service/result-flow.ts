@@ -4,11 +4,10 @@
  * (HTTP sends it in the negotiated format). Results reused within a dataset's TTL take the
  * same path through result-reuse.ts.
  */
-import { decodePayload } from '../arrow/decode.js';
 import type { Spool, SpooledResult } from '../spool/types.js';
 import { withinDeadline } from './deadline.js';
 import type { ResponseLimits } from './limits.js';
-import type { OpenResult } from './run-query.js';
+import { readOnce, type OpenResult } from './open-result.js';
 
 /** Opens a result under `signal`, for at most `maxRows` rows (Spark is asked for one more). */
 export type Opener = (signal: AbortSignal, maxRows: number) => Promise<OpenResult>;
@@ -43,37 +42,16 @@ export async function openStream(open: Opener, spool: Spool, options: FlowOption
     await opened.close();
     throw err;
   }
-  return readOnce(opened, spooled);
+  return readSpooled(opened, spooled);
 }
 
 /** A spooled result as an open result: read once, released when read, closed or left. */
-function readOnce(opened: OpenResult, spooled: SpooledResult): OpenResult {
-  let taken = false;
-  const take = () => {
-    if (taken) throw new Error('a query result can be read only once');
-    taken = true;
-  };
-  async function* payloads() {
-    try {
-      yield* spooled.payloads();
-    } finally {
-      await spooled.release();
-    }
-  }
-  async function* batches() {
-    for await (const payload of payloads()) yield* decodePayload(payload).batches;
-  }
-  return {
+function readSpooled(opened: OpenResult, spooled: SpooledResult): OpenResult {
+  return readOnce({
     schema: opened.schema,
     operationId: opened.operationId,
-    get payloads() {
-      take();
-      return payloads();
-    },
-    get batches() {
-      take();
-      return batches();
-    },
-    close: () => spooled.release(),
-  };
+    read: () => spooled.payloads(),
+    finish: () => spooled.release(),
+    finishOnCloseWhileRead: true,
+  });
 }

@@ -3,7 +3,7 @@
  * kept is answered from the spool without Spark; any other is spooled in keep mode as it is
  * read, and kept for the next identical request if it completes whole.
  */
-import { decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import type { ArrowPayload } from '../arrow/decode.js';
 import type { Principal } from '../auth/principal.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import type { QuerySpec } from '../query/spec.js';
@@ -12,7 +12,7 @@ import { withinDeadline } from './deadline.js';
 import type { QueryService } from './query-service.js';
 import type { CachedResult, CacheReader, ResultCache } from './result-cache.js';
 import type { FlowOptions } from './result-flow.js';
-import type { OpenResult } from './run-query.js';
+import { readOnce, type OpenResult } from './open-result.js';
 
 /** A compiled query, ready to open or to be answered from the cache. */
 export interface ReusableQuery {
@@ -118,38 +118,16 @@ function reader(
   read: () => AsyncIterable<ArrowPayload>,
   close: () => Promise<void> = () => Promise.resolve(),
 ): OpenResult {
-  let taken = false;
-  const take = () => {
-    if (taken) throw new Error('a query result can be read only once');
-    taken = true;
-  };
-  const leave = async () => {
-    cached.done();
-    await close();
-  };
-  async function* payloads() {
-    try {
-      yield* read();
-    } finally {
-      await leave();
-    }
-  }
-  async function* batches() {
-    for await (const payload of payloads()) yield* decodePayload(payload).batches;
-  }
-  return {
+  return readOnce({
     schema,
     operationId: cached.entry.operationId,
-    get payloads() {
-      take();
-      return payloads();
+    read,
+    async finish() {
+      cached.done();
+      await close();
     },
-    get batches() {
-      take();
-      return batches();
-    },
-    close: leave,
-  };
+    finishOnCloseWhileRead: true,
+  });
 }
 
 /**

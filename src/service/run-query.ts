@@ -1,5 +1,5 @@
-import { RecordBatchReader, Schema, type RecordBatch } from 'apache-arrow';
-import { arrowPayloads, decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import { RecordBatchReader, Schema } from 'apache-arrow';
+import { arrowPayloads, type ArrowPayload } from '../arrow/decode.js';
 import { unservableColumns } from '../arrow/unservable.js';
 import type { Principal } from '../auth/principal.js';
 import type { Plan } from '../gen/spark/connect/base_pb.js';
@@ -12,6 +12,7 @@ import type { SparkSession } from '../spark/session.js';
 import { Errors } from '../errors/catalogue.js';
 import { ClientSqlError } from '../errors/client-sql-error.js';
 import { retryOnFreshSession } from '../spark/retry.js';
+import { readOnce, type OpenResult } from './open-result.js';
 
 export interface RunOptions {
   /** Aborts the execution: client gone, timeout, shutdown. */
@@ -29,22 +30,6 @@ export interface RunOptions {
   readonly progress?: ProgressTracker | undefined;
   /** Who asks: the pool shares its sessions out fairly by principal (anonymous when not given). */
   readonly principal?: Principal | undefined;
-}
-
-/**
- * A result whose first Arrow payload has arrived: the schema is known and no byte has been
- * sent. Iterate `payloads` (or `batches`) once to stream the rest; the session goes back to
- * the pool when the iteration ends, or on `close()` if the result is not read.
- */
-export interface OpenResult {
-  readonly schema: Schema;
-  /** Spark's Arrow IPC payloads, unchanged, the first one included. */
-  readonly payloads: AsyncIterable<ArrowPayload>;
-  /** The same data decoded into record batches (use one or the other). */
-  readonly batches: AsyncIterable<RecordBatch>;
-  readonly operationId: string;
-  /** Gives up on the result: stops the execution and returns the session. */
-  close(): Promise<void>;
 }
 
 /**
@@ -87,41 +72,19 @@ function result(
   rest: AsyncGenerator<ArrowPayload, void, undefined>,
   first: ArrowPayload | undefined,
 ): OpenResult {
-  let taken = false;
-  const take = () => {
-    if (taken) throw new Error('a query result can be read only once');
-    taken = true;
-  };
-  async function* payloads(): AsyncGenerator<ArrowPayload, void, undefined> {
-    try {
-      if (first !== undefined) yield first;
-      yield* rest;
-    } finally {
-      await rest.return();
-      await lease.release();
-    }
-  }
-  async function* batches(): AsyncGenerator<RecordBatch, void, undefined> {
-    for await (const payload of payloads()) yield* decodePayload(payload).batches;
-  }
-  return {
+  return readOnce({
     schema: first === undefined ? new Schema([]) : schemaOf(first),
     operationId: execution.operationId,
-    get payloads() {
-      take();
-      return payloads();
+    async *read() {
+      if (first !== undefined) yield first;
+      yield* rest;
     },
-    get batches() {
-      take();
-      return batches();
-    },
-    async close() {
-      if (taken) return;
-      taken = true;
+    async finish() {
       await rest.return();
       await lease.release();
     },
-  };
+    finishOnCloseWhileRead: false,
+  });
 }
 
 function schemaOf(payload: ArrowPayload): Schema {

@@ -7,7 +7,7 @@ import { toProblem } from '../../errors/problem.js';
 import { toCatalogueError } from '../../errors/to-catalogue.js';
 import { ProgressTracker } from '../../spark/progress.js';
 import { withinDeadline } from '../deadline.js';
-import type { OpenResult } from '../run-query.js';
+import type { OpenResult } from '../open-result.js';
 import { manifestOf } from './manifest.js';
 import { folderOf, type StatementRecords } from './records.js';
 import type { KeepResult, KeptResult } from './result-source.js';

@@ -9,7 +9,7 @@ import type { KeepResult, KeptResult } from '../../../src/service/statements/res
 import type { StatementOpener } from '../../../src/service/statements/running.js';
 import { StatementService } from '../../../src/service/statements/service.js';
 import { NO_PROGRESS, type StatementRecord } from '../../../src/service/statements/statement.js';
-import type { OpenResult } from '../../../src/service/run-query.js';
+import type { OpenResult } from '../../../src/service/open-result.js';
 import { SpoolNotFoundError, type SpoolStore } from '../../../src/spool/store.js';
 
 const schema = new Schema([new Field('id', new Int64(), false)]);
