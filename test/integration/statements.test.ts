@@ -277,6 +277,12 @@ describe('statements', () => {
       assert.equal(over.status, 429, over.text());
       assert.equal((over.json() as { code: string }).code, 'STATEMENT_QUOTA');
       assert.ok(Number(over.headers['retry-after']) > 0);
+      // A deleted statement no longer counts, even while its Spark job is still being stopped.
+      const deleted = await call('DELETE', `${base}/v1/statements/${ids.shift()!}`, { headers: as('quota') });
+      assert.equal(deleted.status, 204);
+      const again = await submit(base, { dataset: 'endless', waitTimeoutMs: 0 }, as('quota'));
+      assert.equal(again.status, 202, again.text());
+      ids.push((again.json() as Statement).id);
       // Another tenant's statement is taken (while the endless ones may hold Spark's cores).
       const other = await submit(
         base,

@@ -267,7 +267,10 @@ export class StatementService {
 
   /** What the tenant holds on every instance sharing the store (see quotas.ts). */
   #usage(tenant: string): Promise<{ running: number; bytes: number }> {
-    const local = [...this.#running.values()].filter((r) => r.record.tenant === tenant);
+    // A statement stopped here counts no more, even while its Spark job is still ending.
+    const local = [...this.#running.values()].filter(
+      (r) => r.record.tenant === tenant && !isFinal(r.record.state),
+    );
     return tenantUsage(tenant, local, this.#records, (record) => this.#lost(record));
   }
 
