@@ -31,6 +31,22 @@ process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
 let container: StartedSparkConnectContainer | undefined;
 
 if (!env['SPARK_REMOTE']) {
+  // Ctrl-C while Spark starts: the container is stopped as soon as it is up, not left behind.
+  // One Ctrl-C may arrive twice (from the terminal and relayed by npm or tsx): only a second one
+  // a while later means "leave now", and the container is then reused by the next start.
+  let interrupted: number | undefined;
+  const whileStarting = () => {
+    if (interrupted !== undefined) {
+      if (performance.now() - interrupted > 2000) process.exit(130);
+      return;
+    }
+    interrupted = performance.now();
+    console.error(
+      'stopping: the Spark container is stopped once it has started (Ctrl-C again to leave it now)',
+    );
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, whileStarting);
   try {
     await assertDockerAvailable();
     await ensureSparkImage();
@@ -42,6 +58,7 @@ if (!env['SPARK_REMOTE']) {
       .withReuse()
       .start();
   } catch (err) {
+    if (interrupted !== undefined) process.exit(130);
     console.error(
       err instanceof DockerUnavailableError
         ? `npm start runs Spark in a Docker container, and Docker is not available (${err.message}).\n` +
@@ -51,6 +68,11 @@ if (!env['SPARK_REMOTE']) {
             'Or point the service at a Spark Connect server you have: SPARK_REMOTE=sc://host:15002 npm start',
     );
     process.exit(1);
+  }
+  for (const signal of signals) process.off(signal, whileStarting);
+  if (interrupted !== undefined) {
+    await container.stop();
+    process.exit(130);
   }
   env['SPARK_REMOTE'] = container.getConnectionString();
   console.log(`Spark Connect at ${env['SPARK_REMOTE']} (web UI ${container.getUiUrl()})`);
