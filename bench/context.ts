@@ -19,6 +19,7 @@ export const DATASETS = {
   wide: 'wide',
   warm: 'warm',
   small: 'small',
+  smallKept: 'small_kept',
   stream: 'stream',
   events: 'events',
 } as const;

@@ -85,7 +85,7 @@ function pysparkTarget(ctx: BenchContext): SmallTarget {
 function cacheHitTarget(ctx: BenchContext, agent: Agent): SmallTarget {
   const url = `${ctx.service.base}/graphql`;
   const document = {
-    query: `{ query(dataset: "${DATASETS.small}", limit: ${SMALL_LIMIT}) { rowCount cached } }`,
+    query: `{ query(dataset: "${DATASETS.smallKept}", limit: ${SMALL_LIMIT}) { rowCount cached } }`,
   };
   const one = async () => {
     const body = await small(url, agent, document);
