@@ -26,6 +26,7 @@ export const Errors = {
   TableNotFound: createError('TABLE_NOT_FOUND', '%s', 404),
   SqlDisabled: createError('SQL_DISABLED', 'Raw SQL is disabled on this server', 403),
   SqlNotAllowed: createError('SQL_NOT_ALLOWED', 'Raw SQL on this server may not do this: %s', 403),
+  SqlUncheckable: createError('SQL_UNCHECKABLE', 'Raw SQL is unavailable on this server: %s', 403),
   NotAcceptable: createError('NOT_ACCEPTABLE', '%s', 406),
   ResultTooLarge: createError('RESULT_TOO_LARGE', '%s', 413),
   SparkQueryError: createError('SPARK_QUERY_ERROR', '%s', 400),

@@ -20,7 +20,7 @@ import type { DatasetCatalog } from './catalog.js';
 import { estimateResultBytes, type ResultBudget } from './result-budget.js';
 import type { OpenResult } from './open-result.js';
 import { openResult, type RunOptions } from './run-query.js';
-import { vetPlan, vetText } from './raw-sql.js';
+import { asSubquery, vetPlan, vetText } from './raw-sql.js';
 import { needsChecks, type RawSqlPolicy } from './raw-sql-policy.js';
 import type { TenantPools } from './tenant-pools.js';
 
@@ -185,11 +185,14 @@ export class QueryService {
     const policy = this.#rawSql;
     if (needsChecks(policy)) vetText(sql);
     const plan = capRows(rootPlan(sqlRelation(sql, args)), options.maxRows + 1);
+    const asQuery = rootPlan(sqlRelation(asSubquery(sql), args));
     this.#estimates.set(plan, (options.maxRows + 1) * SQL_ROW_BYTES);
     return this.openPlan(plan, {
       ...options,
       clientSql: true,
-      prepare: needsChecks(policy) ? (session, signal) => vetPlan(session, plan, policy, signal) : undefined,
+      prepare: needsChecks(policy)
+        ? (session, signal) => vetPlan(session, { sql, plan, asQuery }, policy, signal)
+        : undefined,
     });
   }
 }

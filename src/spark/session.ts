@@ -55,6 +55,7 @@ export class SparkSession {
   readonly createdAt: number = Date.now();
   #lastUsedAt: number = this.createdAt;
   #serverSideSessionId: string | undefined;
+  #sparkVersion: string | undefined;
 
   constructor(transport: GrpcTransport, options: SessionOptions) {
     this.transport = transport;
@@ -145,11 +146,14 @@ export class SparkSession {
     return response.result.value.explainString;
   }
 
+  /** The server's Spark release (asked once per session). */
   async sparkVersion(options: CallOptions = {}): Promise<string> {
+    if (this.#sparkVersion !== undefined) return this.#sparkVersion;
     const response = await this.analyze({ case: 'sparkVersion', value: {} }, options);
     if (response.result.case !== 'sparkVersion')
       throw unexpected('AnalyzePlan(spark_version) returned no version');
-    return response.result.value.version;
+    this.#sparkVersion = response.result.value.version;
+    return this.#sparkVersion;
   }
 
   async config(opType: ConfigOperation, options: CallOptions = {}): Promise<ConfigResponse> {
