@@ -2,7 +2,9 @@
  * `npm test`: starts one Spark Connect server for the whole run (or uses `SPARK_REMOTE`),
  * then runs every test file under node's test runner with `SPARK_REMOTE` pointing at it.
  * `--no-spark` runs only the unit and component tests; `--integration` only the integration tests
- * (to check another Spark release line, with `SPARK_VERSION`). The Spark image is used if
+ * (to check another Spark release line, with `SPARK_VERSION`), leaving out the system tests, which
+ * check the service as a product (its image, `npm start`, the README, its pages and documents with
+ * the tools pointed at them, its memory) whatever the Spark release. The Spark image is used if
  * present, else pulled, else built locally.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -22,7 +24,7 @@ const tiers = !withSpark
   ? ['unit', 'component']
   : process.argv.includes('--integration')
     ? ['integration']
-    : ['unit', 'component', 'integration'];
+    : ['unit', 'component', 'integration', 'system'];
 // Every test stops the containers it starts; Testcontainers' reaper would be one more image to pull.
 process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
 

@@ -3,7 +3,7 @@
  * network, as in compose.yaml and on Kubernetes. Needs the image: `scripts/service-image.sh` builds
  * it (`SERVICE_IMAGE` names another one); without it every test fails saying so.
  *
- *   TESTCONTAINERS_RYUK_DISABLED=true node --import tsx --test test/integration/service-image.test.ts
+ *   TESTCONTAINERS_RYUK_DISABLED=true node --import tsx --test test/system/service-image.test.ts
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
