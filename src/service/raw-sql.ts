@@ -40,13 +40,21 @@ export async function vetPlan(
   const queriesOnly = !analysesWithoutRunning(version);
   if (queriesOnly && !startsAsQuery(plans.sql)) throw uncheckable(version, 'it does not start as one');
   await session.setConfigs(checkedSessionConfigs(policy), { signal });
-  let explained: string;
-  try {
-    explained = await session.explain(queriesOnly ? plans.asQuery : plans.plan, { signal });
-  } catch (err) {
-    if (queriesOnly && err instanceof SparkError && isParseError(err)) {
-      throw uncheckable(version, `it is not one, or does not parse (${err.message})`);
+  let explained: string | undefined;
+  if (queriesOnly) {
+    try {
+      explained = await session.explain(plans.asQuery, { signal });
+    } catch (err) {
+      // Only Spark's own verdict on the text tells: anything else (a cut connection) proves nothing.
+      if (!(err instanceof SparkError) || err.errorClass === undefined) throw err;
+      if (isParseError(err)) throw uncheckable(version, `it is not one, or does not parse (${err.message})`);
+      // It parsed as a subquery, so it is a query: Spark's error about the statement itself
+      // (its own line and position) follows.
     }
+  }
+  try {
+    explained ??= await session.explain(plans.plan, { signal });
+  } catch (err) {
     const pathRead =
       err instanceof SparkError && !policy.allowFiles
         ? pathReadRefusal(err.errorClass, err.messageParameters['relationName'])

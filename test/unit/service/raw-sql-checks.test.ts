@@ -116,7 +116,17 @@ describe('raw SQL checks by Spark release', () => {
       errorClass: 'TABLE_OR_VIEW_NOT_FOUND',
       sqlState: '42P01',
     });
-    await assert.rejects(vet('4.0.1', 'SELECT * FROM nope', missing).run, missing);
+    const { run, plans, explained } = vet('4.0.1', 'SELECT * FROM nope', missing);
+    await assert.rejects(run, missing);
+    // Spark's error is about the statement as sent (its lines and positions), not the subquery.
+    assert.deepEqual(explained, [plans.asQuery, plans.plan]);
+  });
+
+  it('gives up on Spark 4.0 when the subquery check fails other than by Spark’s verdict', async () => {
+    const cut = new SparkError('connection reset', { grpcCode: status.UNAVAILABLE });
+    const { run, plans, explained } = vet('4.0.1', 'SELECT 1', cut);
+    await assert.rejects(run, cut);
+    assert.deepEqual(explained, [plans.asQuery]);
   });
 
   it('makes the subquery of the statement without its trailing semicolons, closing after a line comment', () => {
