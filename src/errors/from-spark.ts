@@ -19,6 +19,15 @@ export function fromSpark(err: SparkError, clientSql: boolean): CatalogueError {
       retryAfter: 2,
     });
   }
+  const tooLarge = /Received message larger than max \((\d+) vs (\d+)\)/.exec(err.message);
+  if (err.grpcCode === GrpcStatus.RESOURCE_EXHAUSTED && tooLarge !== null) {
+    return new Errors.ResultTooLarge(
+      `an answer from Spark (${tooLarge[1]} bytes) is larger than the service's channel to Spark carries ` +
+        `(${tooLarge[2]} bytes, grpc_max_message_size in SPARK_REMOTE); Spark splits large result batches ` +
+        'from 4.1 on: ask for fewer or narrower rows',
+      { cause: err },
+    );
+  }
   const told = (what: string) => {
     const { detail, pointer } = sparkDetail(err, what, clientSql);
     return [detail, { ...spark, pointer }] as const;

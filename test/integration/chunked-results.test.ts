@@ -35,9 +35,13 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
 
 let client: SparkConnectClient;
 let served: Served;
+/** Spark 4.0 does not split a batch larger than a message: the answer is a clear 413 there. */
+let splits: boolean;
 before(async () => {
   client = SparkConnectClient.connect(limited);
   served = await serve({ RAW_SQL: 'true', SPARK_REMOTE: limited });
+  const ready = (await call('GET', `${served.url}/readyz`)).json() as { sparkVersion: string };
+  splits = !/^4\.0\./.test(ready.sparkVersion);
 });
 after(async () => {
   client.close();
@@ -46,6 +50,10 @@ after(async () => {
 
 describe('rows larger than one gRPC message', () => {
   it('arrive whole through the client, equal to what Spark computes of them', async () => {
+    if (!splits) {
+      await assert.rejects(collectSql(client.newSession(), QUERY), /larger than max/);
+      return;
+    }
     const { rows } = await collectSql(client.newSession(), QUERY);
     assert.equal(rows.length, 3);
     for (const row of rows) {
@@ -61,6 +69,13 @@ describe('rows larger than one gRPC message', () => {
 
   it('are served whole as NDJSON', async () => {
     const answer = await call('POST', `${served.url}/v1/sql?format=ndjson`, { body: { sql: QUERY } });
+    if (!splits) {
+      assert.equal(answer.status, 413, answer.text().slice(0, 500));
+      const problem = answer.json() as { code: string; detail: string };
+      assert.equal(problem.code, 'RESULT_TOO_LARGE');
+      assert.match(problem.detail, new RegExp(`\\(${LIMIT} bytes, grpc_max_message_size`));
+      return;
+    }
     assert.equal(answer.status, 200, answer.text().slice(0, 500));
     const rows = answer
       .text()

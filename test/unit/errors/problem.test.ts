@@ -27,3 +27,28 @@ describe('Spark refusing the service’s credentials', () => {
     }
   });
 });
+
+describe('an answer from Spark larger than the channel carries', () => {
+  it('is a 413 RESULT_TOO_LARGE naming both sizes and the setting', () => {
+    const err = new SparkError(
+      '8 RESOURCE_EXHAUSTED: Received message larger than max (12001390 vs 8388608)',
+      {
+        grpcCode: status.RESOURCE_EXHAUSTED,
+      },
+    );
+    const problem = toProblem(toCatalogueError(err));
+    assert.equal(problem.status, 413);
+    assert.equal(problem.code, 'RESULT_TOO_LARGE');
+    assert.match(
+      problem.detail,
+      /\(12001390 bytes\).*\(8388608 bytes, grpc_max_message_size in SPARK_REMOTE\)/,
+    );
+  });
+
+  it('is not confused with Spark running out of something else', () => {
+    const err = new SparkError('8 RESOURCE_EXHAUSTED: too many sessions', {
+      grpcCode: status.RESOURCE_EXHAUSTED,
+    });
+    assert.equal(toCatalogueError(err).code, 'SPARK_ERROR');
+  });
+});
