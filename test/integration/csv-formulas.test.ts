@@ -16,7 +16,7 @@ const registry = new DatasetRegistry({
               s AS \`=HYPERLINK("http://x")\`
             FROM VALUES
               (1, '=1+1'), (2, '+41'), (3, '-3'), (4, '@SUM(A1:A9)'), (5, char(9) || '=1'),
-              (6, char(13) || '=1'), (7, 'plain'), (8, 'x=1'), (9, '=cmd|'' /C calc''!A0'), (10, '')
+              (6, char(13) || '=1'), (7, 'plain'), (8, 'x=1'), (9, '=cmd|' || char(39) || ' /C calc' || char(39) || '!A0'), (10, '')
               AS t(id, s)`,
     },
   },
