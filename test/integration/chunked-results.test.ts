@@ -9,6 +9,7 @@ import { SparkConnectClient } from '../../src/spark/client.js';
 import { call, serve, type Served } from '../helpers/http.js';
 import { collectSql } from '../helpers/spark.js';
 import { sparkRemote } from '../helpers/spark-remote.js';
+import { isSpark40 } from '../helpers/spark-release.js';
 
 /** A channel limit well under the rows below (Spark's own default limit is 128 MiB). */
 const LIMIT = 8 * 1024 * 1024;
@@ -40,8 +41,7 @@ let splits: boolean;
 before(async () => {
   client = SparkConnectClient.connect(limited);
   served = await serve({ RAW_SQL: 'true', SPARK_REMOTE: limited });
-  const ready = (await call('GET', `${served.url}/readyz`)).json() as { sparkVersion: string };
-  splits = !/^4\.0\./.test(ready.sparkVersion);
+  splits = !(await isSpark40(served));
 });
 after(async () => {
   client.close();

@@ -11,6 +11,7 @@ import { DatasetRegistry } from '../../src/datasets/registry.js';
 import { batchRows } from '../helpers/arrow-results.js';
 import { parseCsv } from '../helpers/csv-parser.js';
 import { call, serve, type Served } from '../helpers/http.js';
+import { isSpark40 } from '../helpers/spark-release.js';
 
 const STRINGS = ['', 'plain', 'héllo wörld ✓', 'a,b "quoted"\nline', null];
 const TIMES = ['00:00:00', '12:34:56.123456', '23:59:59.999999', '07:08:09.5', null];
@@ -56,6 +57,13 @@ const rows = (dataset: string, format: string) =>
 
 describe('TIME columns', () => {
   it('are served as the text Spark makes of them, in every format', async () => {
+    if (await isSpark40(served)) {
+      // Spark 4.0 has no TIME type: there is nothing to serve, and the query says so.
+      const refused = await rows('times', 'ndjson');
+      assert.equal(refused.status, 400, refused.text());
+      assert.equal((refused.json() as { errorClass: string }).errorClass, 'UNSUPPORTED_DATATYPE');
+      return;
+    }
     const ndjson = await rows('times', 'ndjson');
     assert.equal(ndjson.status, 200, ndjson.text());
     const lines = ndjson
@@ -120,16 +128,20 @@ describe('VARIANT columns', () => {
 
 describe('datasets with these columns', () => {
   it('are described, in the OpenAPI document and GraphQL too', async () => {
-    for (const name of ['times', 'variants']) {
+    // Spark 4.0 has no TIME type (see above): only the VARIANT dataset is there to describe.
+    const times = !(await isSpark40(served));
+    for (const name of times ? ['times', 'variants'] : ['variants']) {
       const described = await call('GET', `${served.url}/v1/datasets/${name}`);
       assert.equal(described.status, 200, described.text());
     }
-    const columns = (
-      (await call('GET', `${served.url}/v1/datasets/times`)).json() as {
-        columns: { name: string; type: string }[];
-      }
-    ).columns;
-    assert.equal(columns.find((c) => c.name === 't')?.type, 'time(6)');
+    if (times) {
+      const columns = (
+        (await call('GET', `${served.url}/v1/datasets/times`)).json() as {
+          columns: { name: string; type: string }[];
+        }
+      ).columns;
+      assert.equal(columns.find((c) => c.name === 't')?.type, 'time(6)');
+    }
     const openapi = await call('GET', `${served.url}/openapi.json`);
     assert.equal(openapi.status, 200);
     assert.ok(openapi.text().includes('/v1/datasets/variants/rows'));
@@ -139,7 +151,7 @@ describe('datasets with these columns', () => {
     assert.equal(graphql.status, 200, graphql.text());
     const fields = (graphql.json() as { data: { __schema: { queryType: { fields: { name: string }[] } } } })
       .data.__schema.queryType.fields;
-    assert.ok(fields.some((f) => f.name === 'times'));
+    assert.ok(fields.some((f) => f.name === (times ? 'times' : 'variants')));
   });
 });
 

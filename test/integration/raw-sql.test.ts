@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DatasetRegistry } from '../../src/datasets/registry.js';
 import { call, serve, type Served } from '../helpers/http.js';
+import { isSpark40 } from '../helpers/spark-release.js';
 
 const registry = new DatasetRegistry({
   setup: {
@@ -48,8 +49,7 @@ before(async () => {
     },
     registry,
   );
-  const ready = (await call('GET', `${served.url}/readyz`)).json() as { sparkVersion: string };
-  queriesOnly = /^4\.0\./.test(ready.sparkVersion);
+  queriesOnly = await isSpark40(served);
 });
 after(async () => {
   await served.close();
