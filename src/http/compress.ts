@@ -1,7 +1,8 @@
 /**
  * Compressing a result body with Node's zlib: a streamed body through one compressor, flushed
- * after every chunk the encoder hands out (each ends a record batch, or 64 KiB of text), so a
- * reader can decompress the rows Spark has produced so far; a whole body (JSON) in one call.
+ * after every chunk the encoder hands out (each ends a record batch, or 65,536 characters of
+ * text), so a reader can decompress the rows Spark has produced so far; a whole body (JSON) in
+ * one call.
  */
 import type { Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
