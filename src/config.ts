@@ -27,6 +27,8 @@ export interface Config {
   readonly rawSqlPolicy: { readonly allowFiles: boolean; readonly allowReflection: boolean };
   /** CSV text cells that start like formulas get a leading `'`, unless a request says otherwise. */
   readonly csvEscapeFormulas: boolean;
+  /** NDJSON, CSV and JSON results are compressed when the client accepts a coding. */
+  readonly compression: boolean;
   readonly limits: {
     readonly maxRows: number;
     readonly maxBytes: number;
@@ -130,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowReflection: v.RAW_SQL_ALLOW_REFLECTION,
     }),
     csvEscapeFormulas: v.CSV_ESCAPE_FORMULAS,
+    compression: v.COMPRESSION,
     limits: Object.freeze({
       maxRows: v.MAX_ROWS,
       maxBytes: v.MAX_BYTES,

@@ -86,6 +86,10 @@ export const EnvSchema = Type.Object({
     default: false,
     description: 'Let raw SQL call Java by reflection, run programs (TRANSFORM) or load classes.',
   }),
+  COMPRESSION: Type.Boolean({
+    default: true,
+    description: 'Compress NDJSON, CSV and JSON results as Accept-Encoding asks (zstd, br, gzip).',
+  }),
   CSV_ESCAPE_FORMULAS: Type.Boolean({
     default: true,
     description:

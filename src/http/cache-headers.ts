@@ -37,3 +37,11 @@ export function cacheHeaders(reply: FastifyReply, entry: CachedResult, etag: str
   reply.header('etag', etag).header('cache-control', `private, max-age=${maxAge}`).header('vary', 'accept');
   if (hit) reply.header('age', String(Math.max(0, Math.floor((now - entry.at) / 1000))));
 }
+
+/** Adds a field name to `Vary`, keeping those set before. */
+export function addVary(reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary');
+  const fields = typeof current === 'string' && current !== '' ? current.split(',').map((f) => f.trim()) : [];
+  if (!fields.some((f) => f.toLowerCase() === field)) fields.push(field);
+  reply.header('vary', fields.join(', '));
+}

@@ -33,6 +33,8 @@ const errorHandlingPlugin: FastifyPluginCallback<ErrorHandlingOptions> = (app, o
     else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else if (isFromSpark(error)) request.log.info({ err: error }, 'Spark refused the query');
     if (problem.retryAfter !== undefined) void reply.header('retry-after', String(problem.retryAfter));
+    // A result that failed before its first byte had its body's coding set already.
+    reply.removeHeader('content-encoding');
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   // A known path asked with a method it does not answer: 405 with the methods it does.

@@ -77,6 +77,18 @@ export const RESULT_RESPONSE = {
     },
     'Result-Max-Rows': { description: 'The row limit of this response.', type: 'integer' },
     'Result-Max-Bytes': { description: 'The byte limit of this response’s rows.', type: 'integer' },
+    'Content-Encoding': {
+      description:
+        'The coding of a compressed NDJSON, CSV or JSON body, as Accept-Encoding asked (zstd where the ' +
+        'server’s runtime has it, br, gzip); absent when sent as is. Arrow is never compressed.',
+      type: 'string',
+      enum: ['zstd', 'br', 'gzip'],
+    },
+    Vary: {
+      description:
+        'Includes `Accept-Encoding` on NDJSON, CSV and JSON answers (and `Accept` on cached ones).',
+      type: 'string',
+    },
   },
   content: {
     [mediaType(FORMATS.ndjson)]: {
@@ -96,7 +108,7 @@ export const RESULT_RESPONSE = {
 const CACHE_HEADERS = {
   ETag: {
     description:
-      'Names this result in this representation (format, its options, limits), when the dataset has a cache ' +
+      'Names this result in this representation (format, its options, limits, content coding), when the dataset has a cache ' +
       'TTL; the same while the result is reused. Send it back in If-None-Match to get 304 instead of the rows.',
     type: 'string',
   },

@@ -14,6 +14,9 @@ import { FORMATS, type Format } from './negotiate.js';
 import { toProblem } from '../errors/problem.js';
 import { toCatalogueError } from '../errors/to-catalogue.js';
 import { resultColumnsHeader } from './result-columns.js';
+import { addVary } from './cache-headers.js';
+import { compressStream, compressWhole } from './compress.js';
+import type { Coding } from './content-coding.js';
 
 export interface RespondOptions {
   readonly format: Format;
@@ -24,7 +27,15 @@ export interface RespondOptions {
   readonly escapeFormulas: boolean;
   /** Deadline of the request, to name a timeout as such in a closing line. */
   readonly timeoutMs: number;
+  /**
+   * The content coding negotiated for a text format, and whether the client takes identity too
+   * (small JSON answers are then sent as they are); absent where nothing is compressed.
+   */
+  readonly compression?: { readonly coding: Coding; readonly identityAccepted: boolean } | undefined;
 }
+
+/** JSON answers smaller than this are sent uncompressed when the client accepts that. */
+const MIN_COMPRESSED_JSON_BYTES = 1024;
 
 /**
  * Sends an open result: headers first (format, column types, limits), then the rows, pulled
@@ -39,7 +50,23 @@ export async function sendResult(
 ): Promise<void> {
   const { format, limits } = options;
   const stats = encodeStats();
-  observeResult(reply, format, stats);
+  const compression = options.compression;
+  if (compression !== undefined) addVary(reply, 'accept-encoding');
+  const coding = compression?.coding ?? 'identity';
+  // The bytes metric counts the body as sent: compressed when it is.
+  const sent: EncodeStats =
+    coding === 'identity'
+      ? stats
+      : {
+          get rows() {
+            return stats.rows;
+          },
+          get truncated() {
+            return stats.truncated;
+          },
+          bytes: 0,
+        };
+  observeResult(reply, format, sent);
   reply.header('content-type', FORMATS[format]);
   const columns = resultColumnsHeader(result.schema);
   if (columns === undefined) reply.header('result-columns-omitted', 'true');
@@ -57,7 +84,17 @@ export async function sendResult(
       chunks.push(chunk);
     }
     reply.header('result-rows', String(stats.rows)).header('result-truncated', String(stats.truncated));
-    return reply.send(Buffer.concat(chunks));
+    const json = Buffer.concat(chunks);
+    if (
+      coding === 'identity' ||
+      (json.byteLength < MIN_COMPRESSED_JSON_BYTES && compression?.identityAccepted === true)
+    ) {
+      sent.bytes = json.byteLength;
+      return reply.send(json);
+    }
+    const body = await compressWhole(json, coding);
+    sent.bytes = body.byteLength;
+    return reply.header('content-encoding', coding).send(body);
   }
 
   reply.trailer('result-rows', () => Promise.resolve(String(stats.rows)));
@@ -73,7 +110,10 @@ export async function sendResult(
             escapeFormulas: options.escapeFormulas,
           })
         : (await openArrowStream(limitPayloads(result.payloads, limits, stats), { stats })).chunks;
-  return reply.send(Readable.from(body, { objectMode: false, highWaterMark: 1 }));
+  if (coding === 'identity' || format === 'arrow') {
+    return reply.send(Readable.from(body, { objectMode: false, highWaterMark: 1 }));
+  }
+  return reply.header('content-encoding', coding).send(compressStream(body, coding, sent));
 }
 
 async function* ndjson(

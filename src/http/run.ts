@@ -7,11 +7,12 @@ import { resolveLimits } from '../service/limits.js';
 import { openStream, type Opener } from '../service/result-flow.js';
 import { compileReusable, openReusable, type DatasetQuery } from '../service/result-reuse.js';
 import { DEFAULT_TENANT } from '../auth/principal.js';
-import { cacheHeaders, entityTag, noneMatch } from './cache-headers.js';
+import { addVary, cacheHeaders, entityTag, noneMatch } from './cache-headers.js';
 import type { ResponseLimits } from '../service/limits.js';
 import type { OpenResult } from '../service/open-result.js';
 import { negotiate, type Format } from './negotiate.js';
-import { sendResult } from './respond.js';
+import { sendResult, type RespondOptions } from './respond.js';
+import { acceptsIdentity, negotiateCoding } from './content-coding.js';
 import type { ResultOptions } from './schemas.js';
 
 export type { Opener };
@@ -29,6 +30,7 @@ export async function runResult(
   open: Opener,
 ): Promise<void> {
   const format = negotiate(options.format, request.headers.accept);
+  const compression = negotiateCompression(request, config, format);
   const limits = resolveLimits(options, config, format === 'json');
   const timeoutMs = config.limits.queryTimeoutMs;
   const result = await openStream(open, request.server.spool, {
@@ -36,7 +38,7 @@ export async function runResult(
     timeoutMs,
     limits,
   });
-  await send(reply, result, config, options, format, limits);
+  await send(reply, result, config, options, format, limits, compression);
 }
 
 /**
@@ -52,6 +54,7 @@ export async function runDatasetResult(
   query: Omit<DatasetQuery, 'tenant' | 'principal'>,
 ): Promise<void> {
   const format = negotiate(options.format, request.headers.accept);
+  const compression = negotiateCompression(request, config, format);
   const limits = resolveLimits(options, config, format === 'json');
   const timeoutMs = config.limits.queryTimeoutMs;
   const { principal, server } = request;
@@ -66,7 +69,7 @@ export async function runDatasetResult(
   );
   if (reusable.ttlMs === 0 || server.resultCache.maxBytes === 0) {
     const result = await openStream((s) => reusable.open(s), server.spool, { signal, timeoutMs, limits });
-    await send(reply, result, config, options, format, limits);
+    await send(reply, result, config, options, format, limits, compression);
     return;
   }
   const { result, entry, hit } = await openReusable(reusable, server.spool, server.resultCache, {
@@ -79,14 +82,17 @@ export async function runDatasetResult(
     format === 'csv' ? (options.escapeFormulas ?? config.csvEscapeFormulas) : '',
     limits.maxRows,
     limits.maxBytes,
+    // A compressed representation has its own strong tag.
+    compression?.coding ?? 'identity',
   ]);
   cacheHeaders(reply, entry, etag, hit);
+  if (compression !== undefined) addVary(reply, 'accept-encoding');
   if (hit && noneMatch(request, etag)) {
     await result.close();
     await reply.code(304).send();
     return;
   }
-  await send(reply, result, config, options, format, limits);
+  await send(reply, result, config, options, format, limits, compression);
 }
 
 async function send(
@@ -96,6 +102,7 @@ async function send(
   options: ResultOptions,
   format: Format,
   limits: ResponseLimits,
+  compression: RespondOptions['compression'],
 ): Promise<void> {
   const timeoutMs = config.limits.queryTimeoutMs;
   // However the response ends (sent, failed, or the client gone), the spooled data is let go.
@@ -107,9 +114,24 @@ async function send(
       numbers: options.numbers ?? false,
       escapeFormulas: options.escapeFormulas ?? config.csvEscapeFormulas,
       timeoutMs,
+      compression,
     });
   } catch (err) {
     await result.close();
     throw err;
   }
+}
+
+/**
+ * The content coding of a text format's response, negotiated before the query runs so a refusal
+ * costs nothing; none for Arrow (sent as it is) or with `COMPRESSION=false`.
+ */
+function negotiateCompression(
+  request: FastifyRequest,
+  config: Config,
+  format: Format,
+): RespondOptions['compression'] {
+  if (!config.compression || format === 'arrow') return undefined;
+  const header = request.headers['accept-encoding'];
+  return { coding: negotiateCoding(header), identityAccepted: acceptsIdentity(header) };
 }

@@ -91,7 +91,7 @@ export class ServiceMetrics {
     });
     this.#bytes = new Counter({
       name: `${PREFIX}result_bytes_total`,
-      help: 'Bytes of rows sent in result responses, by route and format.',
+      help: 'Bytes of rows sent in result responses (compressed when the response is), by route and format.',
       labelNames: ['route', 'format'],
       registers,
       collect: flushAll,
