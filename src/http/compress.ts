@@ -19,10 +19,10 @@ interface SentBytes {
 /** Brotli's default (11) is for static files; 4 compresses close to gzip's best, much faster. */
 const BROTLI_QUALITY = 4;
 
-/** Node 22.15+'s zstd, which Node 20's type declarations do not know. */
 /** What a compressor is here: a transform that can be flushed. */
 type Compressor = Transform & { flush(kind: number, callback: () => void): void };
 
+/** Node 22.15+'s zstd, which Node 20's type declarations do not know. */
 interface ZstdZlib {
   createZstdCompress(): Compressor;
   zstdCompress(data: Buffer, callback: (error: Error | null, result: Buffer) => void): void;
