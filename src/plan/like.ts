@@ -15,7 +15,10 @@ import { call, value } from './expressions.js';
  * anchors): each atomic group takes its segment's first occurrence and is never tried again.
  *
  * Patterns with at most one `%`, and `%text%`, stay Spark's own: their regular expression has one
- * `.*` (or none: Spark's LikeSimplification makes them prefix, suffix or substring tests).
+ * `.*` (or none: Spark's LikeSimplification makes them prefix, suffix or substring tests). Except
+ * a pattern holding a character beyond U+FFFF (an emoji, say): Spark 4.0's LIKE never matches
+ * one, while its `rlike` with the text quoted whole does, so such patterns take the rewrite on
+ * every release.
  *
  * The rewrite is an expression of the pattern literal, which Spark folds into one literal before
  * `rlike` compiles it once. ILIKE is `lower(target) LIKE lower(pattern)` in Spark; the rewrite
@@ -23,10 +26,13 @@ import { call, value } from './expressions.js';
  * (a final sigma's form depends on what follows it, across a `_` with the JVM's case mappings).
  */
 export function likeCondition(op: 'like' | 'ilike', target: Expression, pattern: string): Expression {
-  if (likeWildcards(pattern).any <= 1 || SUBSTRING.test(pattern)) return call(op, [target, text(pattern)]);
+  const spark = !BEYOND_BMP.test(pattern) && (likeWildcards(pattern).any <= 1 || SUBSTRING.test(pattern));
+  if (spark) return call(op, [target, text(pattern)]);
   if (op === 'like') return call('rlike', [target, atomicRegex(text(pattern))]);
   return call('rlike', [call('lower', [target]), atomicRegex(call('lower', [text(pattern)]))]);
 }
+
+const BEYOND_BMP = /[\u{10000}-\u{10FFFF}]/u;
 
 /** The patterns Spark's LikeSimplification turns into a substring test (no escape, no `_`). */
 const SUBSTRING = /^%[^%_\\]+%$/;

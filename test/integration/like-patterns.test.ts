@@ -34,9 +34,46 @@ const ALPHABET = [
  * JVM disagree on `_`), and values that end with a line terminator.
  */
 const EXAMPLES = {
-  values: ['AΣXB', 'aσxb', 'aς-b', 'xAΣ.B', 'ab\n', 'ab\r\n', 'a\u2028b', 'İi', 'i\u0307İ', 'ẞs', 'SS'],
-  patterns: ['%AΣ_B%', '%%Σ_B', '%A%Σ.B', '%a%b', '%a%b_', '%i%\u0307_', '%İ%İ', '%%s%S', '%ß%'],
+  values: [
+    'AΣXB',
+    'aσxb',
+    'aς-b',
+    'xAΣ.B',
+    'ab\n',
+    'ab\r\n',
+    'a\u2028b',
+    'İi',
+    'i\u0307İ',
+    'ẞs',
+    'SS',
+    '😀x',
+    'x😀y',
+  ],
+  patterns: [
+    '%AΣ_B%',
+    '%%Σ_B',
+    '%A%Σ.B',
+    '%a%b',
+    '%a%b_',
+    '%i%\u0307_',
+    '%İ%İ',
+    '%%s%S',
+    '%ß%',
+    '😀%',
+    '%😀%',
+    '_😀_',
+    '😀σ%[I%',
+  ],
 } as const;
+
+/**
+ * Spark 4.0's own LIKE never matches a pattern holding a character beyond U+FFFF, so next to it
+ * the test asks Spark's LIKE with the alphabet's one such character replaced, in values and
+ * pattern alike, by a private-use character of the first plane that is not in the alphabet: one
+ * code point for one, caseless both, so the answer is the same wherever Spark's LIKE is right.
+ */
+const BEYOND_BMP = '😀';
+const STAND_IN = '\uE000';
 
 const seed = Number(process.env['LIKE_SEED'] ?? Date.now() % 2 ** 31);
 const VALUES = [
@@ -115,12 +152,15 @@ const text = (s: string) => value({ type: 'string', value: s });
 /** Per row: Spark's own LIKE and ILIKE, and ours, side by side in one query. */
 async function compare(session: SparkSession, pattern: string) {
   const s = column('s');
+  const standIn = call('replace', [s, text(BEYOND_BMP), text(STAND_IN)]);
   const expressions: Expression[] = [
     column('id'),
     alias(call('like', [s, text(pattern)]), 'spark_like'),
     alias(likeCondition('like', s, pattern), 'our_like'),
     alias(call('ilike', [s, text(pattern)]), 'spark_ilike'),
     alias(likeCondition('ilike', s, pattern), 'our_ilike'),
+    alias(call('like', [standIn, text(pattern.replaceAll(BEYOND_BMP, STAND_IN))]), 'stand_in_like'),
+    alias(call('ilike', [standIn, text(pattern.replaceAll(BEYOND_BMP, STAND_IN))]), 'stand_in_ilike'),
   ];
   const relation = create(RelationSchema, {
     relType: { case: 'project', value: { input: sqlRelation('SELECT id, s FROM strs'), expressions } },
@@ -131,7 +171,9 @@ async function compare(session: SparkSession, pattern: string) {
 describe('LIKE and ILIKE patterns', () => {
   it('any pattern matches exactly the rows Spark’s own LIKE and ILIKE match', async (t) => {
     t.diagnostic(`values generated with LIKE_SEED=${seed}`);
+    const spark40 = (await sessions[0]!.session.sparkVersion()).startsWith('4.0.');
     const rewritten = { patterns: 0, matches: 0 };
+    const spark40Wrong = { like: 0, ilike: 0 };
     await fc.assert(
       fc.asyncProperty(fc.oneof(randomPattern, derivedPattern), async (pattern) => {
         const many = likeWildcards(pattern).any >= 2;
@@ -141,8 +183,20 @@ describe('LIKE and ILIKE patterns', () => {
           assert.equal(rows.length, VALUES.length + 1);
           for (const row of rows) {
             const context = `${name}, pattern ${JSON.stringify(pattern)}, value ${JSON.stringify(VALUES[Number(row['id'])] ?? null)}`;
-            assert.equal(row['our_like'], row['spark_like'], `LIKE: ${context}`);
-            assert.equal(row['our_ilike'], row['spark_ilike'], `ILIKE: ${context}`);
+            assert.equal(row['our_like'], row['stand_in_like'], `LIKE, stand-in: ${context}`);
+            assert.equal(row['our_ilike'], row['stand_in_ilike'], `ILIKE, stand-in: ${context}`);
+            if (spark40) {
+              // Spark 4.0 errs only where the pattern holds the character beyond U+FFFF.
+              if (row['spark_like'] !== row['stand_in_like']) spark40Wrong.like++;
+              if (row['spark_ilike'] !== row['stand_in_ilike']) spark40Wrong.ilike++;
+              if (!pattern.includes(BEYOND_BMP)) {
+                assert.equal(row['our_like'], row['spark_like'], `LIKE: ${context}`);
+                assert.equal(row['our_ilike'], row['spark_ilike'], `ILIKE: ${context}`);
+              }
+            } else {
+              assert.equal(row['our_like'], row['spark_like'], `LIKE: ${context}`);
+              assert.equal(row['our_ilike'], row['spark_ilike'], `ILIKE: ${context}`);
+            }
           }
           if (many) {
             rewritten.matches += rows.filter(
@@ -156,6 +210,13 @@ describe('LIKE and ILIKE patterns', () => {
     t.diagnostic(
       `${rewritten.patterns} patterns with two % or more matched ${rewritten.matches} rows (both case mappings)`,
     );
+    if (spark40) {
+      t.diagnostic(
+        `Spark 4.0's own LIKE was wrong on ${spark40Wrong.like} rows, ILIKE on ${spark40Wrong.ilike}`,
+      );
+      // The examples alone ('😀%' on '😀x') make it wrong at least twice each.
+      assert.ok(spark40Wrong.like >= 2 && spark40Wrong.ilike >= 2, JSON.stringify(spark40Wrong));
+    }
     assert.ok(rewritten.patterns >= 25 && rewritten.matches >= 50, JSON.stringify(rewritten));
   });
 });

@@ -24,7 +24,9 @@ describe('likeCondition', () => {
   });
 
   it('rewrites the others as a regular expression built in the plan', () => {
-    for (const pattern of ['%a%b', 'a%b%c', '%a_c%', '%\\%%', '%%', '%a%a%a%a%b']) {
+    // And every pattern with a character beyond U+FFFF, which Spark 4.0's own LIKE never matches.
+    const beyondBmp = ['😀', '😀%', '%😀', '%😀%', 'a_😀'];
+    for (const pattern of ['%a%b', 'a%b%c', '%a_c%', '%\\%%', '%%', '%a%a%a%a%b', ...beyondBmp]) {
       const like = functions(likeCondition('like', column('s'), pattern));
       assert.deepEqual(like, ['rlike', 'concat', ...Array<string>(5).fill('replace')], pattern);
       const ilike = functions(likeCondition('ilike', column('s'), pattern));
