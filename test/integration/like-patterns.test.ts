@@ -31,7 +31,8 @@ const ALPHABET = [
 
 /**
  * Cases found by hand: a final sigma whose form depends on what follows a wildcard (ICU and the
- * JVM disagree on `_`), and values that end with a line terminator.
+ * JVM disagree on `_`), values that end with a line terminator, and patterns with a character
+ * beyond U+FFFF (see `BEYOND_BMP`).
  */
 const EXAMPLES = {
   values: [
