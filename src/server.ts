@@ -5,7 +5,7 @@ import { startTracing } from './observability/tracing.js';
 
 const config = loadConfig();
 const app = await buildApp(config);
-const tracing = startTracing(config.tracing, {
+const tracing = await startTracing(config.tracing, {
   onProblem: (message) => {
     app.log.warn(`tracing: ${message}`);
   },

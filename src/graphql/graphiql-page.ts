@@ -79,9 +79,12 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-/** Serves the page and its assets; the files are read once, at start. */
+/**
+ * Serves the page and its assets. The files (1.5 MB) are read on the first request for one and
+ * kept from then on: a service whose GraphiQL is never opened does not hold them.
+ */
 export function graphiqlPage(app: FastifyInstance): void {
-  const files = assets();
+  let files: ReturnType<typeof assets> | undefined;
   app.get('/graphiql', { schema: { hide: true } }, (_request, reply) =>
     reply.header('content-security-policy', GRAPHIQL_CSP).type('text/html; charset=utf-8').send(PAGE),
   );
@@ -89,6 +92,7 @@ export function graphiqlPage(app: FastifyInstance): void {
     '/graphiql/assets/:file',
     { schema: { hide: true } },
     (request, reply) => {
+      files ??= assets();
       const asset = files.get(request.params.file);
       if (asset === undefined) {
         reply.callNotFound();

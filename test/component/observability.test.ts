@@ -29,7 +29,7 @@ let app: FastifyInstance;
 const lines: Record<string, unknown>[] = [];
 
 before(async () => {
-  tracing = startTracing(loadConfig({}).tracing, {
+  tracing = await startTracing(loadConfig({}).tracing, {
     processors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   const config = loadConfig({

@@ -49,7 +49,7 @@ let served: Served;
 let client: SparkConnectClient;
 
 before(async () => {
-  tracing = startTracing(loadConfig({}).tracing, {
+  tracing = await startTracing(loadConfig({}).tracing, {
     processors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   client = SparkConnectClient.connect(sparkRemote());
