@@ -13,12 +13,16 @@ export interface SessionSetup {
 /**
  * The configurations the service relies on: UTC for every timestamp it formats, ANSI SQL
  * semantics, and frequent progress reports, which let an interrupt wait until a query's job
- * is running (Spark cannot stop a job that starts after its interrupt).
+ * is running (Spark cannot stop a job that starts after its interrupt). And no plan cache:
+ * Spark's per-session cache of plans keeps a plan whose table did not exist failing with
+ * TABLE_OR_VIEW_NOT_FOUND on that session after the table is created, and a pooled session
+ * lives for hours.
  */
 export const SERVICE_CONFIGS: Readonly<Record<string, string>> = {
   'spark.sql.session.timeZone': 'UTC',
   'spark.sql.ansi.enabled': 'true',
   'spark.connect.progress.reportInterval': '200ms',
+  'spark.connect.session.planCache.enabled': 'false',
 };
 
 /** Applies a setup to a fresh session. */
