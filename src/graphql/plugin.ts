@@ -178,17 +178,29 @@ export async function graphqlRoutes(
 
   visibleSchemaRoutes(app, schemas);
 
-  /** The typed fields, once Spark has described every dataset. */
+  /**
+   * The typed fields of every dataset Spark can describe now; throws, naming the others, while
+   * some cannot be described (Spark down, a table not there yet), to be tried again.
+   */
   const describe = async (signal: AbortSignal): Promise<void> => {
-    const datasets = await Promise.all(queries.list().map((d) => queries.describe(d.name, signal)));
-    schemas.described(datasets);
-    app.graphql.replaceSchema(schemas.union);
+    const names = queries.list().map((d) => d.name);
+    const settled = await Promise.allSettled(names.map((name) => queries.describe(name, signal)));
+    const datasets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = names.filter((_name, k) => settled[k]?.status === 'rejected');
+    if (datasets.length > 0 || failed.length === 0) {
+      schemas.described(datasets);
+      app.graphql.replaceSchema(schemas.union);
+    }
+    const first = settled.find((s) => s.status === 'rejected');
+    if (first !== undefined) {
+      throw new Error(`Spark could not describe ${failed.join(', ')}`, { cause: first.reason });
+    }
   };
   let retry: NodeJS.Timeout | undefined;
   const keepTrying = () => {
     retry = setTimeout(() => {
       describe(AbortSignal.timeout(DESCRIBE_LATER_MS)).catch((err: unknown) => {
-        app.log.warn({ err }, 'GraphQL: could not describe the datasets yet; serving the generic schema');
+        app.log.warn({ err }, 'GraphQL: datasets not described yet; they are left out of the schema');
         keepTrying();
       });
     }, DESCRIBE_RETRY_MS);
@@ -198,7 +210,7 @@ export async function graphqlRoutes(
     try {
       await describe(AbortSignal.timeout(DESCRIBE_AT_START_MS));
     } catch (err) {
-      app.log.warn({ err }, 'GraphQL: could not describe the datasets; serving the generic schema meanwhile');
+      app.log.warn({ err }, 'GraphQL: datasets not described; they are left out of the schema meanwhile');
       keepTrying();
     }
   });
