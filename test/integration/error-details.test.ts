@@ -144,7 +144,17 @@ describe('Spark errors told to callers', () => {
     assert.doesNotMatch(answer.body, PLAN);
     assert.ok(!answer.body.includes('Range (0') && !answer.body.includes('View ('), answer.body);
     const syntax = await ask('POST', '/v1/sql', { sql: 'SELEC 1' });
-    assert.match(String(syntax.json['detail']), /Syntax error at or near 'SELEC'\. \(line 1, position 0/);
+    const ready = await ask('GET', '/readyz');
+    if (String(ready.json['sparkVersion']).startsWith('4.0.')) {
+      // Spark 4.0 runs a command while analysing it: what does not start as a query is refused
+      // before Spark sees it (see raw-sql.test.ts).
+      assert.equal(syntax.status, 403, syntax.body);
+      assert.equal(syntax.json['code'], 'SQL_UNCHECKABLE');
+      assert.match(String(syntax.json['detail']), /does not start as one/);
+    } else {
+      assert.equal(syntax.status, 400, syntax.body);
+      assert.match(String(syntax.json['detail']), /Syntax error at or near 'SELEC'\. \(line 1, position 0/);
+    }
     assert.doesNotMatch(syntax.body, PLAN);
   });
 
