@@ -27,6 +27,15 @@ export interface BenchConfig {
   readonly slowReaderBytesPerSecond: number;
   /** Small queries timed on the idle service before the slow readers start. */
   readonly slowIdleRuns: number;
+  /** Rows of the NDJSON and CSV downloads asked for in each content coding. */
+  readonly compressionRows: number;
+  /** Measured downloads per format and coding, after one warm-up. */
+  readonly compressionRuns: number;
+  /**
+   * Seconds a fresh service is left without requests before its idle memory is read: V8 gives
+   * back the memory of start-up some time after it ends.
+   */
+  readonly idleSeconds: number;
 }
 
 const MiB = 1024 ** 2;
@@ -49,6 +58,9 @@ export function benchConfig(quick: boolean): BenchConfig {
         slowReaderRows: 60_000,
         slowReaderBytesPerSecond: 500_000,
         slowIdleRuns: 10,
+        compressionRows: 50_000,
+        compressionRuns: 1,
+        idleSeconds: 2,
       }
     : {
         quick,
@@ -66,6 +78,9 @@ export function benchConfig(quick: boolean): BenchConfig {
         slowReaderRows: 300_000,
         slowReaderBytesPerSecond: 500_000,
         slowIdleRuns: 20,
+        compressionRows: 1_000_000,
+        compressionRuns: 2,
+        idleSeconds: 40,
       };
 }
 

@@ -18,7 +18,8 @@ import { benchPython, PySparkWorker } from './pyspark.js';
 import { judge, markdown, type BenchResults } from './report.js';
 import { arrowScenario } from './scenarios/arrow.js';
 import { memoryScenario, type MemoryResult } from './scenarios/memory.js';
-import { ndjsonScenario } from './scenarios/ndjson.js';
+import { compressionScenario } from './scenarios/compression.js';
+import { textScenarios } from './scenarios/text.js';
 import { SLOW_POOL_MAX, slowReadersScenario } from './scenarios/slow-readers.js';
 import { smallScenario } from './scenarios/small.js';
 import { ServiceProcess } from './service.js';
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
 
   const ctx: BenchContext = { config, service, direct, pyspark, log };
   const arrow = await arrowScenario(ctx);
-  const ndjson = await ndjsonScenario(ctx);
+  const { ndjson, csv } = await textScenarios(ctx);
+  const compression = await compressionScenario(ctx);
   const small = await smallScenario(ctx);
   await service.stop();
 
@@ -122,7 +124,9 @@ async function main(): Promise<void> {
       nodeArgs,
     });
     cleanups.push(() => streaming.stop());
-    memory.push(await memoryScenario(format, rows, config.memoryReadBytesPerSecond, streaming, log));
+    memory.push(
+      await memoryScenario(format, rows, config.memoryReadBytesPerSecond, config.idleSeconds, streaming, log),
+    );
     await streaming.stop();
   }
 
@@ -152,10 +156,12 @@ async function main(): Promise<void> {
     queries: { large: wideQuery(config.rows), small: SMALL_QUERY },
     arrow,
     ndjson,
+    csv,
+    compression,
     small,
     memory,
     slowReaders,
-    bars: judge(arrow, ndjson, small, memory, slowReaders),
+    bars: judge({ arrow, ndjson, csv, compression, small, memory, slowReaders }),
   };
   const text = markdown(results);
   const name = quick ? 'quick' : results.date.slice(0, 10);

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { DATASETS, expectRows } from '../context.js';
 import { download, type ServiceProcess } from '../service.js';
 
@@ -9,7 +10,7 @@ export interface MemoryResult {
   readonly bytes: number;
   readonly seconds: number;
   readonly readBytesPerSecond: number;
-  /** RSS of the service before the download, after one small request. */
+  /** RSS of the service before the download: after one small request and `idleSeconds` without any. */
   readonly idleRss: number;
   /** Highest RSS sampled (every 50 ms) during the download. */
   readonly peakRss: number;
@@ -24,11 +25,13 @@ export async function memoryScenario(
   format: StreamFormat,
   rows: number,
   readBytesPerSecond: number,
+  idleSeconds: number,
   service: ServiceProcess,
   log: (line: string) => void,
 ): Promise<MemoryResult> {
   const base = `${service.base}/v1/datasets/${DATASETS.stream}/rows?format=${format}`;
   await download(`${base}&limit=1000`);
+  await setTimeout(idleSeconds * 1000);
   const idleRss = service.rss();
   log(`memory: streaming ${rows} rows as ${format} at ${(readBytesPerSecond / 1024 ** 2).toFixed(0)} MiB/s`);
   const rss = service.sampleRss(50);

@@ -1,4 +1,5 @@
 import { Table, type RecordBatch } from 'apache-arrow';
+import { encodeCsv } from '../../src/encode/csv.js';
 import { encodeNdjson } from '../../src/encode/ndjson.js';
 import { DATASETS, expectRows, type BenchContext } from '../context.js';
 import { wideQuery } from '../config.js';
@@ -6,11 +7,14 @@ import { download, ownCpuSeconds } from '../service.js';
 import { datasetPlan, fetchBatches } from '../spark.js';
 import { now, summarize, type Summary } from '../stats.js';
 
-export interface NdjsonResult {
+export type TextFormat = 'ndjson' | 'csv';
+
+export interface TextResult {
+  readonly format: TextFormat;
   readonly rows: number;
   /** Rows the in-process converters encode per run (the first rows of the same query). */
   readonly converterRows: number;
-  /** Bytes of the service's NDJSON answer. */
+  /** Bytes of the service's answer. */
   readonly serviceBytes: number;
   /** Wall times in milliseconds. */
   readonly service: Summary;
@@ -23,7 +27,7 @@ export interface NdjsonResult {
   readonly servicePeakRss: number;
   /** Rows per second of the service's download (Spark and HTTP included) over the naive converter's. */
   readonly serviceOverNaive: number;
-  /** Rows per second of the service's encoder over the naive converter's, same batches: the bar is ≥ 5. */
+  /** Rows per second of the service's encoder over the naive converter's, same batches: the bar is ≥ 10. */
   readonly encoderOverNaive: number;
 }
 
@@ -36,12 +40,38 @@ const CHUNK_CHARS = 1 << 16;
  * which it writes as arrow-js's internal values; only its speed is of interest here.
  */
 export function naiveNdjson(batches: readonly RecordBatch[]): { rows: number; bytes: number } {
+  return naively(batches, '', (row) => `${JSON.stringify(row, longsAsStrings)}\n`);
+}
+
+/**
+ * CSV the same way: apache-arrow's row objects, strings as they are, any other value as
+ * its JSON (decimals as arrow-js's words), quoted when it holds a comma, a quote or a line break.
+ */
+export function naiveCsv(batches: readonly RecordBatch[]): { rows: number; bytes: number } {
+  const names = batches[0]?.schema.fields.map((f) => f.name) ?? [];
+  const cell = (value: unknown) => {
+    if (value === null || value === undefined) return '';
+    const text = typeof value === 'string' ? value : JSON.stringify(value, longsAsStrings);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return naively(
+    batches,
+    `${names.map(cell).join(',')}\r\n`,
+    (row) => `${names.map((name) => cell((row as Record<string, unknown>)[name])).join(',')}\r\n`,
+  );
+}
+
+function naively(
+  batches: readonly RecordBatch[],
+  head: string,
+  line: (row: unknown) => string,
+): { rows: number; bytes: number } {
   const table = new Table(batches as RecordBatch[]);
-  let text = '';
+  let text = head;
   let rows = 0;
   let bytes = 0;
   for (const row of table) {
-    text += `${JSON.stringify(row, longsAsStrings)}\n`;
+    text += line(row);
     rows++;
     if (text.length >= CHUNK_CHARS) {
       bytes += Buffer.from(text, 'utf8').byteLength;
@@ -56,13 +86,17 @@ function longsAsStrings(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-/** The service's NDJSON encoder over batches already in memory. */
-export async function encoderNdjson(
+/** The service's encoder of `format` over batches already in memory. */
+export async function serviceEncoder(
+  format: TextFormat,
   batches: readonly RecordBatch[],
 ): Promise<{ rows: number; bytes: number }> {
   let bytes = 0;
   let rows = 0;
-  for await (const chunk of encodeNdjson(inOrder(batches))) bytes += chunk.byteLength;
+  const schema = batches[0]?.schema;
+  if (schema === undefined) return { rows, bytes };
+  const chunks = format === 'ndjson' ? encodeNdjson(inOrder(batches)) : encodeCsv(schema, inOrder(batches));
+  for await (const chunk of chunks) bytes += chunk.byteLength;
   for (const batch of batches) rows += batch.numRows;
   return { rows, bytes };
 }
@@ -72,19 +106,35 @@ async function* inOrder(batches: readonly RecordBatch[]): AsyncGenerator<RecordB
   await Promise.resolve();
 }
 
+const NAIVE = { ndjson: naiveNdjson, csv: naiveCsv } as const;
+
 /**
- * NDJSON of the Arrow scenario's rows: the service's download, and in this process the naive
- * converter and the service's encoder over the same record batches (the query's first
- * `converterRows` rows, fetched once from Spark and held in memory).
+ * NDJSON, then CSV; the in-process converters of both encode the same record batches, the
+ * query's first `converterRows` rows, fetched once from Spark.
  */
-export async function ndjsonScenario(ctx: BenchContext): Promise<NdjsonResult> {
-  const { config, service, direct } = ctx;
+export async function textScenarios(ctx: BenchContext): Promise<{ ndjson: TextResult; csv: TextResult }> {
+  const rows = Math.min(ctx.config.rows, ctx.config.converterRows);
+  ctx.log(`text: fetching ${rows} rows of record batches for the in-process converters`);
+  const batches = await fetchBatches(ctx.direct.session, datasetPlan(DATASETS.wide, wideQuery(rows), rows));
+  return { ndjson: await textScenario(ctx, 'ndjson', batches), csv: await textScenario(ctx, 'csv', batches) };
+}
+
+/**
+ * NDJSON or CSV of the Arrow scenario's rows: the service's download, and in this process the
+ * naive converter and the service's encoder over the same record batches, held in memory.
+ */
+async function textScenario(
+  ctx: BenchContext,
+  format: TextFormat,
+  batches: readonly RecordBatch[],
+): Promise<TextResult> {
+  const { config, service } = ctx;
   const rows = config.rows;
-  const url = `${service.base}/v1/datasets/${DATASETS.wide}/rows?format=ndjson&limit=${rows}`;
+  const url = `${service.base}/v1/datasets/${DATASETS.wide}/rows?format=${format}&limit=${rows}`;
 
   const warmRows = Math.max(1, Math.floor(rows / 5));
-  ctx.log(`ndjson: warming up on ${warmRows} rows`);
-  await download(`${service.base}/v1/datasets/${DATASETS.warm}/rows?format=ndjson&limit=${warmRows}`);
+  ctx.log(`${format}: warming up on ${warmRows} rows`);
+  await download(`${service.base}/v1/datasets/${DATASETS.warm}/rows?format=${format}&limit=${warmRows}`);
 
   const serviceTimes: number[] = [];
   const serviceCpu: number[] = [];
@@ -96,38 +146,33 @@ export async function ndjsonScenario(ctx: BenchContext): Promise<NdjsonResult> {
     const got = await download(url);
     servicePeakRss = Math.max(servicePeakRss, rss.stop());
     serviceCpu.push(ownCpuSeconds() + service.cpu() - cpu0);
-    expectRows('service NDJSON download', got.rows, rows);
+    expectRows(`service ${format} download`, got.rows, rows);
     serviceTimes.push(got.ms);
     serviceBytes = got.bytes;
     ctx.log(
-      `ndjson: round ${round + 1}/${config.ndjsonRuns} service ${(got.ms / 1000).toFixed(2)} s, ` +
+      `${format}: round ${round + 1}/${config.ndjsonRuns} service ${(got.ms / 1000).toFixed(2)} s, ` +
         `client CPU ${serviceCpu.at(-1)!.toFixed(2)} s`,
     );
   }
 
   const converterRows = Math.min(rows, config.converterRows);
-  ctx.log(`ndjson: fetching ${converterRows} rows of record batches for the in-process converters`);
-  const batches = await fetchBatches(
-    direct.session,
-    datasetPlan(DATASETS.wide, wideQuery(converterRows), converterRows),
-  );
   const warm = batches.slice(0, Math.max(1, Math.floor(batches.length / 10)));
-  naiveNdjson(warm);
-  await encoderNdjson(warm);
+  NAIVE[format](warm);
+  await serviceEncoder(format, warm);
 
   const naiveTimes: number[] = [];
   const encoderTimes: number[] = [];
   for (let round = 0; round < config.ndjsonRuns; round++) {
     let started = now();
-    const naive = naiveNdjson(batches);
+    const naive = NAIVE[format](batches);
     naiveTimes.push(now() - started);
     expectRows('naive converter', naive.rows, converterRows);
     started = now();
-    const encoded = await encoderNdjson(batches);
+    const encoded = await serviceEncoder(format, batches);
     encoderTimes.push(now() - started);
     expectRows('service encoder', encoded.rows, converterRows);
     ctx.log(
-      `ndjson: round ${round + 1}/${config.ndjsonRuns} naive ${(naiveTimes.at(-1)! / 1000).toFixed(2)} s, ` +
+      `${format}: round ${round + 1}/${config.ndjsonRuns} naive ${(naiveTimes.at(-1)! / 1000).toFixed(2)} s, ` +
         `encoder ${(encoderTimes.at(-1)! / 1000).toFixed(2)} s`,
     );
   }
@@ -135,6 +180,7 @@ export async function ndjsonScenario(ctx: BenchContext): Promise<NdjsonResult> {
   const naive = summarize(naiveTimes);
   const encoder = summarize(encoderTimes);
   return {
+    format,
     rows,
     converterRows,
     serviceBytes,
