@@ -22,6 +22,9 @@ export async function sparkServer(log: (line: string) => void): Promise<SparkSer
     log(`using the Spark Connect server at ${remote}`);
     return { remote, started: false, stop: () => Promise.resolve() };
   }
+  // The run stops its container itself (also on Ctrl-C); Testcontainers' reaper would be one
+  // more image to pull, which an air-gapped machine cannot.
+  process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
   const { SparkConnectContainer } = await import('../containers/spark-connect-container.js');
   const { SPARK_IMAGE } = await import('../containers/spark-version.js');
   log(`starting Spark Connect (${SPARK_IMAGE})`);
