@@ -217,7 +217,7 @@ export function markdown(r: BenchResults): string {
           `${x(t.encoderOverNaive)} naive`,
         ],
         [
-          `${FORMAT_NAMES[t.format]}, naive: arrow-js rows + ${t.format === 'ndjson' ? '`JSON.stringify`' : '`String()`'}`,
+          `${FORMAT_NAMES[t.format]}, naive: arrow-js rows + ${t.format === 'ndjson' ? '`JSON.stringify`' : 'cells as text'}`,
           ...seconds(t.naive),
           rowsPerSecond(t.converterRows, t.naive.median),
           '',
