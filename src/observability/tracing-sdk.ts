@@ -17,7 +17,18 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from '../config/tracing.js';
 import { VERSION } from '../version.js';
-import type { Tracing, TracingOptions } from './tracing.js';
+
+export interface Tracing {
+  /** Exports the spans still buffered and stops tracing. */
+  shutdown(): Promise<void>;
+}
+
+export interface TracingOptions {
+  /** Instead of the configured exporters (tests: an in-memory exporter). */
+  readonly processors?: readonly SpanProcessor[];
+  /** Where the SDK reports its own problems (an exporter that cannot reach its endpoint). */
+  readonly onProblem?: (message: string) => void;
+}
 
 /** OpenTelemetry's SDK, started as configured (see `startTracing`, which loads this module). */
 export function startSdk(config: TracingConfig, options: TracingOptions): Tracing | undefined {

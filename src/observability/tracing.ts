@@ -9,9 +9,9 @@ import {
   type SpanContext,
   type SpanOptions,
 } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from '../config/tracing.js';
 import { VERSION } from '../version.js';
+import type { Tracing, TracingOptions } from './tracing-sdk.js';
 
 /**
  * The service's tracer. Until tracing starts (and when it is off) it makes non-recording spans,
@@ -30,17 +30,7 @@ export const ATTR = {
   outcome: 'spark.execution.outcome',
 } as const;
 
-export interface Tracing {
-  /** Exports the spans still buffered and stops tracing. */
-  shutdown(): Promise<void>;
-}
-
-export interface TracingOptions {
-  /** Instead of the configured exporters (tests: an in-memory exporter). */
-  readonly processors?: readonly SpanProcessor[];
-  /** Where the SDK reports its own problems (an exporter that cannot reach its endpoint). */
-  readonly onProblem?: (message: string) => void;
-}
+export type { Tracing, TracingOptions } from './tracing-sdk.js';
 
 /**
  * Starts OpenTelemetry tracing for the process, as configured: spans of HTTP requests, GraphQL
