@@ -14,7 +14,18 @@ export interface Bar {
   readonly met: boolean | null;
 }
 
-export interface BenchResults {
+/** What one run measured. */
+export interface Measured {
+  readonly arrow: ArrowResult;
+  readonly ndjson: TextResult;
+  readonly csv: TextResult;
+  readonly compression: CompressionResult;
+  readonly small: SmallResult;
+  readonly memory: readonly MemoryResult[];
+  readonly slowReaders: SlowReadersResult;
+}
+
+export interface BenchResults extends Measured {
   readonly date: string;
   readonly mode: 'full' | 'quick';
   readonly durationSeconds: number;
@@ -23,13 +34,6 @@ export interface BenchResults {
   readonly spark: { readonly version: string; readonly server: string };
   readonly pysparkClient: string;
   readonly queries: { readonly large: string; readonly small: string };
-  readonly arrow: ArrowResult;
-  readonly ndjson: TextResult;
-  readonly csv: TextResult;
-  readonly compression: CompressionResult;
-  readonly small: SmallResult;
-  readonly memory: readonly MemoryResult[];
-  readonly slowReaders: SlowReadersResult;
   readonly bars: readonly Bar[];
 }
 
@@ -49,16 +53,6 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const kbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1000).toFixed(0)} KB/s`;
 const mrows = (rowsPerSecond: number) => `${(rowsPerSecond / 1e6).toFixed(2)} M rows/s`;
 const FORMAT_NAMES = { ndjson: 'NDJSON', csv: 'CSV', arrow: 'Arrow' } as const;
-
-export interface Measured {
-  readonly arrow: ArrowResult;
-  readonly ndjson: TextResult;
-  readonly csv: TextResult;
-  readonly compression: CompressionResult;
-  readonly small: SmallResult;
-  readonly memory: readonly MemoryResult[];
-  readonly slowReaders: SlowReadersResult;
-}
 
 /** The bars of the product brief, judged on this run's medians. */
 export function judge(r: Measured): Bar[] {
