@@ -183,17 +183,19 @@ export async function graphqlRoutes(
    * some cannot be described (Spark down, a table not there yet), to be tried again.
    */
   const describe = async (signal: AbortSignal): Promise<void> => {
-    const names = queries.list().map((d) => d.name);
-    const settled = await Promise.allSettled(names.map((name) => queries.describe(name, signal)));
-    const datasets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = names.filter((_name, k) => settled[k]?.status === 'rejected');
-    if (datasets.length > 0 || failed.length === 0) {
-      schemas.described(datasets);
+    const { described, failed } = await queries.describeEach(
+      queries.list().map((d) => d.name),
+      signal,
+    );
+    if (described.length > 0 || failed.length === 0) {
+      schemas.described(described);
       app.graphql.replaceSchema(schemas.union);
     }
-    const first = settled.find((s) => s.status === 'rejected');
+    const [first] = failed;
     if (first !== undefined) {
-      throw new Error(`Spark could not describe ${failed.join(', ')}`, { cause: first.reason });
+      throw new Error(`Spark could not describe ${failed.map((f) => f.name).join(', ')}`, {
+        cause: first.err,
+      });
     }
   };
   let retry: NodeJS.Timeout | undefined;

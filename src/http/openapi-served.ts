@@ -64,14 +64,7 @@ export class ServedOpenApi {
 
   async #build(names: readonly string[], principal: Principal | undefined): Promise<Built> {
     const signal = AbortSignal.timeout(DESCRIBE_TIMEOUT_MS);
-    const settled = await Promise.allSettled(
-      names.map((name) => this.#queries.describe(name, signal, principal)),
-    );
-    const datasets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = names.flatMap((name, k) => {
-      const outcome = settled[k];
-      return outcome?.status === 'rejected' ? [{ name, err: outcome.reason as unknown }] : [];
-    });
+    const { described: datasets, failed } = await this.#queries.describeEach(names, signal, principal);
     // None described (Spark down, say): the caller falls back to the generic operations.
     if (failed.length > 0 && datasets.length === 0) throw failed[0]?.err;
     for (const { name, err } of failed) {

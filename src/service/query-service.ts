@@ -103,6 +103,25 @@ export class QueryService {
     return this.tenants.of(principal.tenant);
   }
 
+  /**
+   * Describes each dataset named, apart: the ones Spark can describe now, and the others with
+   * why not (Spark down, a table not there yet, a type this Spark lacks).
+   */
+  async describeEach(
+    names: readonly string[],
+    signal?: AbortSignal,
+    principal?: Principal,
+  ): Promise<{ described: DatasetDescription[]; failed: { name: string; err: unknown }[] }> {
+    const settled = await Promise.allSettled(names.map((name) => this.describe(name, signal, principal)));
+    const described: DatasetDescription[] = [];
+    const failed: { name: string; err: unknown }[] = [];
+    settled.forEach((outcome, k) => {
+      if (outcome.status === 'fulfilled') described.push(outcome.value);
+      else failed.push({ name: names[k] ?? '', err: outcome.reason });
+    });
+    return { described, failed };
+  }
+
   async describe(name: string, signal?: AbortSignal, principal?: Principal): Promise<DatasetDescription> {
     const known = this.#dataset(name, principal);
     if (principal !== undefined) authorizeDataset(principal, known);
