@@ -3,8 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable, type Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { DATASETS, expectRows, type BenchContext } from '../context.js';
-import { summarize } from '../stats.js';
-import { now } from '../stats.js';
+import { now, summarize } from '../stats.js';
 import type { TextFormat } from './text.js';
 
 export type Coding = 'identity' | 'gzip' | 'br' | 'zstd';
