@@ -1,7 +1,8 @@
-import { RecordBatchReader, Schema, Table, tableToIPC, util } from 'apache-arrow';
+import { RecordBatchReader, Schema, util } from 'apache-arrow';
 import { ArrowDecodeError, type ArrowPayload } from '../arrow/decode.js';
 import { describeSchema } from '../arrow/values.js';
 import { ipcMessages, IpcMessageType } from './ipc-messages.js';
+import { END_OF_STREAM, schemaMessageOf } from './ipc-write.js';
 import type { EncodeStats } from './stats.js';
 import { schemaInUtc } from './utc-schema.js';
 
@@ -21,8 +22,6 @@ export interface ArrowStream {
 export interface ArrowStreamOptions {
   readonly stats?: EncodeStats | undefined;
 }
-
-const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 
 /**
  * Joins Spark's Arrow payloads (each a complete IPC stream) into one IPC stream without
@@ -145,12 +144,7 @@ let emptySchema: Uint8Array | undefined;
 
 /** The schema message of a result without columns, for an execution that sent no Arrow data. */
 function emptySchemaMessage(): Uint8Array {
-  if (emptySchema === undefined) {
-    const stream = tableToIPC(new Table(new Schema([])), 'stream');
-    const [message] = ipcMessages(stream);
-    if (message === undefined) throw new Error('apache-arrow wrote no schema message');
-    emptySchema = stream.slice(message.start, message.end);
-  }
+  emptySchema ??= schemaMessageOf(new Schema([]));
   return emptySchema;
 }
 

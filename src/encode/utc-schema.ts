@@ -7,11 +7,9 @@ import {
   Map_,
   Schema,
   Struct,
-  Table,
   Timestamp,
-  tableToIPC,
 } from 'apache-arrow';
-import { ipcMessages } from './ipc-messages.js';
+import { schemaMessageOf } from './ipc-write.js';
 
 /**
  * The schema message with every timestamp's time zone `UTC`. Spark labels the instants of an
@@ -23,10 +21,7 @@ import { ipcMessages } from './ipc-messages.js';
 export function schemaInUtc(schemaMessage: Uint8Array, schema: Schema): Uint8Array {
   if (!schema.fields.some((f) => needsUtc(f.type as DataType))) return schemaMessage;
   const fields = schema.fields.map((f) => inUtc(f));
-  const stream = tableToIPC(new Table(new Schema(fields, schema.metadata)), 'stream');
-  const [message] = ipcMessages(stream);
-  if (message === undefined) throw new Error('apache-arrow wrote no schema message');
-  return stream.slice(message.start, message.end);
+  return schemaMessageOf(new Schema(fields, schema.metadata));
 }
 
 function needsUtc(type: DataType): boolean {

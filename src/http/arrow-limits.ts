@@ -1,6 +1,8 @@
 /** Row and byte limits applied to Spark's Arrow payloads as they pass through unchanged. */
-import { Table, tableToIPC } from 'apache-arrow';
-import { decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import type { Data, Struct } from 'apache-arrow';
+import { ArrowDecodeError, decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import { ipcMessages, IpcMessageType } from '../encode/ipc-messages.js';
+import { ipcStreamOf } from '../encode/ipc-write.js';
 import type { EncodeStats } from '../encode/stats.js';
 import type { ResponseLimits } from '../service/limits.js';
 
@@ -38,14 +40,22 @@ export async function* limitPayloads(
   }
 }
 
-/** The first `keep` rows of a payload, as a payload of their own. */
+/** The first `keep` rows of a payload, as a payload of their own under its own schema message. */
 function slice(payload: ArrowPayload, keep: number): ArrowPayload {
-  const kept = [];
+  const kept: Data<Struct>[] = [];
   let left = keep;
   for (const batch of decodePayload(payload).batches) {
     if (left <= 0) break;
-    kept.push(batch.numRows <= left ? batch : batch.slice(0, left));
+    kept.push(batch.numRows <= left ? batch.data : batch.data.slice(0, left));
     left -= Math.min(batch.numRows, left);
   }
-  return { data: tableToIPC(new Table(kept), 'stream'), rowCount: BigInt(keep) };
+  return { data: ipcStreamOf(schemaMessage(payload.data), kept), rowCount: BigInt(keep) };
+}
+
+/** The framed schema message a payload starts with. */
+function schemaMessage(stream: Uint8Array): Uint8Array {
+  const [first] = ipcMessages(stream);
+  if (first?.type !== IpcMessageType.Schema)
+    throw new ArrowDecodeError('an Arrow batch starts with its schema');
+  return stream.subarray(first.start, first.end);
 }

@@ -17,21 +17,20 @@ import {
   Map_,
   Null,
   RecordBatch,
+  RecordBatchReader,
   Schema,
   Struct,
-  Table,
   TimeMicrosecond,
   TimeUnit,
   Timestamp,
   Utf8,
   makeData,
   vectorFromArray,
-  tableFromIPC,
-  tableToIPC,
   type Data,
   type DataType,
 } from 'apache-arrow';
 import { decodePayload, type ArrowPayload } from '../../../src/arrow/decode.js';
+import { ipcStreamOf, schemaMessageOf } from '../../../src/encode/ipc-write.js';
 
 /** Validity bitmap with the given rows null. */
 export function validity(length: number, nulls: number[]): Uint8Array {
@@ -67,7 +66,11 @@ export function column<T extends DataType>(
   return makeData(props as never) as Data<T>;
 }
 
-/** A record batch of named columns (names may repeat), read back from IPC as Spark's would be. */
+/**
+ * A record batch of named columns (names may repeat), read back from IPC as Spark's would be.
+ * Like every batch apache-arrow decodes, its own `schema` gives a repeated name the last such
+ * column's type; `schemaOf` is the stream's schema, as the service has it.
+ */
 export function batchOf(columns: [string, Data][]): RecordBatch {
   const data = ipcOf(columns);
   const [batch] = decodePayload(payloadOf(data)).batches;
@@ -75,20 +78,22 @@ export function batchOf(columns: [string, Data][]): RecordBatch {
   return batch;
 }
 
-/** One IPC stream (schema, one record batch, end-of-stream) of named columns. */
+/** The schema of the stream a batch came from: each column's own name and type. */
+export function schemaOf(batch: RecordBatch): Schema {
+  return new Schema(batch.data.type.children);
+}
+
+/** One IPC stream (schema, one record batch, end-of-stream) of named columns; names may repeat. */
 export function ipcOf(columns: [string, Data][]): Uint8Array {
   const fields = columns.map(([name, data]) => new Field(name, data.type, true));
   const length = columns[0]?.[1].length ?? 0;
-  const batch = new RecordBatch(
-    new Schema(fields),
-    makeData({ type: new Struct(fields), length, children: columns.map(([, data]) => data) }),
-  );
-  return tableToIPC(new Table([batch]), 'stream');
+  const batch = makeData({ type: new Struct(fields), length, children: columns.map(([, data]) => data) });
+  return ipcStreamOf(schemaMessageOf(new Schema(fields)), [batch]);
 }
 
 /** A payload as `arrowPayloads()` yields it. */
 export function payloadOf(data: Uint8Array): ArrowPayload {
-  return { data, rowCount: BigInt(tableFromIPC(data).numRows) };
+  return { data, rowCount: BigInt([...RecordBatchReader.from(data)].reduce((n, b) => n + b.numRows, 0)) };
 }
 
 /** An async iterable of the given items, like the batches or payloads of an execution. */

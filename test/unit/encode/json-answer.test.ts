@@ -19,7 +19,16 @@ import {
 import { jsonAnswer, type JsonAnswer } from '../../../src/encode/json-answer.js';
 import { jsonStringBytes } from '../../../src/encode/json-size.js';
 import { encodeJson, type JsonDocumentOptions } from '../../../src/encode/json.js';
-import { allTypesColumns, batchOf, column, decimalWords, drain, from, mapType } from './fixtures.js';
+import {
+  allTypesColumns,
+  batchOf,
+  column,
+  decimalWords,
+  drain,
+  from,
+  mapType,
+  schemaOf,
+} from './fixtures.js';
 
 /** The reference: `encodeJson`'s document read back by `JSON.parse`, and its size. */
 async function reference(schema: Schema, batches: RecordBatch[], options: JsonDocumentOptions) {
@@ -116,7 +125,7 @@ describe('JSON answer as values', () => {
       ['__proto__', column(new Int32(), Int32Array.of(1, 2), 2)],
       ['__proto__', column(new Int64(), BigInt64Array.of(3n, 4n), 2)],
     ]);
-    await same(batch.schema, [batch]);
+    await same(schemaOf(batch), [batch]);
   });
 
   it('equals the encoder on random strings, column names, doubles, floats, longs and decimals', async () => {
@@ -156,7 +165,7 @@ describe('JSON answer as values', () => {
               ).data[0]!,
             ],
           ]);
-          await same(batch.schema, [batch], { numbers });
+          await same(schemaOf(batch), [batch], { numbers });
         },
       ),
     );
