@@ -6,6 +6,9 @@ import { traceFields } from '../observability/graphql.js';
 import type { DatasetDescription, QueryService } from '../service/query-service.js';
 import { fullSchema, genericSchema, type SchemaOptions } from './schema.js';
 
+/** Characters of document text kept as known valid, over all schemas. */
+const VALID_TEXTS_SIZE = 4 * 1024 * 1024;
+
 /**
  * The GraphQL schema each caller sees: the generic fields, and typed fields for the datasets
  * it may use, so introspection, `__type`, the SDL and validation messages never name another
@@ -17,6 +20,13 @@ export class VisibleSchemas {
   readonly #access: Pick<QueryService, 'list'>;
   readonly #generic: GraphQLSchema;
   readonly #built: LRUCache<string, GraphQLSchema>;
+  /** Document texts found valid, keyed by schema and text: dashboards send the same ones. */
+  readonly #valid = new LRUCache<string, true>({
+    maxSize: VALID_TEXTS_SIZE,
+    sizeCalculation: (_value, key) => key.length,
+  });
+  readonly #ids = new WeakMap<GraphQLSchema, number>();
+  #nextId = 0;
   #described: readonly DatasetDescription[] | undefined;
   #union: GraphQLSchema;
 
@@ -59,9 +69,20 @@ export class VisibleSchemas {
     return schema;
   }
 
-  /** GraphQL's own validation of a document against the principal's schema. */
-  validate(principal: Principal | undefined, document: DocumentNode) {
-    return validate(this.for(principal), document, specifiedRules);
+  /**
+   * GraphQL's own validation of a document against the principal's schema. A document's text
+   * (`source`) found valid once in a schema is not validated again in it.
+   */
+  validate(principal: Principal | undefined, document: DocumentNode, source?: string) {
+    const schema = this.for(principal);
+    if (source === undefined) return validate(schema, document, specifiedRules);
+    let id = this.#ids.get(schema);
+    if (id === undefined) this.#ids.set(schema, (id = this.#nextId++));
+    const key = `${id}:${source}`;
+    if (this.#valid.has(key)) return [];
+    const errors = validate(schema, document, specifiedRules);
+    if (errors.length === 0) this.#valid.set(key, true);
+    return errors;
   }
 }
 
@@ -72,8 +93,14 @@ export class VisibleSchemas {
  */
 export function visibleSchemaRoutes(app: FastifyInstance, schemas: VisibleSchemas): void {
   const principalOf = (context: unknown) => (context as { principal?: Principal | undefined }).principal;
+  // Each request's document text, which names its validation.
+  const sources = new WeakMap<object, string>();
+  app.graphql.addHook('preParsing', (_schema, source, context) => {
+    sources.set(context, source);
+    return Promise.resolve();
+  });
   app.graphql.addHook('preValidation', (_schema, document, context) => {
-    const errors = schemas.validate(principalOf(context), document);
+    const errors = schemas.validate(principalOf(context), document, sources.get(context));
     // Shaped as Mercurius' own validation failure: a 400 listing GraphQL's errors.
     if (errors.length === 0) return Promise.resolve();
     return Promise.reject(Object.assign(new Error('the document is not valid'), { errors }));

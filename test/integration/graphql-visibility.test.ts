@@ -159,6 +159,19 @@ describe('what each caller’s GraphQL schema shows', () => {
       ],
     });
   });
+
+  it('a document valid for one caller, sent again and again, stays invalid for another', async () => {
+    const query = '{ acme_sales(limit: 1) { id } }';
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await graphql('acme', query)).status, 200);
+      for (const who of ['globex', 'narrow'] as const) {
+        const answer = await graphql(who, query);
+        assert.equal(answer.status, 400, answer.text());
+        const errors = (answer.json() as { errors: { message: string }[] }).errors;
+        assert.match(errors[0]?.message ?? '', /Cannot query field "acme_sales"/);
+      }
+    }
+  });
 });
 
 describe('datasets another caller may use', () => {
