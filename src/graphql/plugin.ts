@@ -1,4 +1,10 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+} from 'fastify';
 import { GraphQLError, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
 import { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import mercurius from 'mercurius';
@@ -82,6 +88,36 @@ interface MercuriusExecution extends ExecutionResult {
   readonly statusCode?: number;
 }
 
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  [keyword: string]: unknown;
+}
+
+/**
+ * Mercurius' response schema writes every segment of an error's path as a string; GraphQL
+ * gives a list index as a number (`["datasets", 1, "columns"]`), and so does this route.
+ */
+function withNumberedPaths(schema: FastifySchema): FastifySchema {
+  const ok = (schema.response as Record<string, JsonSchema> | undefined)?.['2xx'];
+  const errors = ok?.properties?.['errors'];
+  const error = errors?.items;
+  const path = error?.properties?.['path'];
+  if (ok === undefined || errors === undefined || error === undefined || path === undefined) return schema;
+  const numbered = { ...path, items: { type: ['string', 'integer'] } };
+  const withNumbered = {
+    ...errors,
+    items: { ...error, properties: { ...error.properties, path: numbered } },
+  };
+  return {
+    ...schema,
+    response: {
+      ...(schema.response as object),
+      '2xx': { ...ok, properties: { ...ok.properties, errors: withNumbered } },
+    },
+  };
+}
+
 export async function graphqlRoutes(
   app: FastifyInstance,
   queries: QueryService,
@@ -96,6 +132,10 @@ export async function graphqlRoutes(
   const schemas = new VisibleSchemas({ maxRows: limits.maxRows }, queries);
   const introspection = new IntrospectionLimit();
 
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/graphql' && route.schema !== undefined)
+      route.schema = withNumberedPaths(route.schema);
+  });
   await app.register(mercurius, {
     // Requests run against their caller's own schema (visibleSchemaRoutes); this one is all of them.
     schema: schemas.union,

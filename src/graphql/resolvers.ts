@@ -7,7 +7,7 @@
 import type { GraphQLFieldResolver } from 'graphql';
 import type { ColumnInfo } from '../query/columns.js';
 import type { QuerySpec } from '../query/spec.js';
-import type { DatasetDescription } from '../service/query-service.js';
+import type { DatasetDescription, DatasetSummary } from '../service/query-service.js';
 import { Errors } from '../errors/catalogue.js';
 import type { Answer, GraphQLContext } from './context.js';
 import { genericSpec, type GenericArgs } from './specs/generic.js';
@@ -44,9 +44,26 @@ function complete(answer: Answer): readonly Record<string, unknown>[] {
   return answer.rows;
 }
 
-/** `datasets`: every dataset the caller may use, described. */
-export const listDatasets: Resolver<unknown> = (_root, _args, ctx) =>
-  Promise.all(ctx.datasets.list(ctx.principal).map((d) => ctx.datasets.describe(d.name, ctx.signal)));
+/** A dataset as the `Dataset` type shows it: without columns until they are asked for. */
+export type DatasetEntry = DatasetSummary &
+  Pick<DatasetDescription, 'defaultLimit' | 'maxLimit'> &
+  Partial<Pick<DatasetDescription, 'columns'>>;
+
+/** `datasets`: every dataset the caller may use, from the catalogue alone. */
+export const listDatasets: Resolver<unknown> = (_root, _args, ctx): DatasetEntry[] =>
+  ctx.datasets.list(ctx.principal).flatMap((d) => {
+    const dataset = ctx.datasets.catalog.registry.get(d.name);
+    return dataset === undefined
+      ? []
+      : [{ ...d, defaultLimit: dataset.defaultLimit, maxLimit: dataset.maxLimit }];
+  });
+
+/**
+ * `Dataset.columns`: as described already, or as Spark describes them now. A dataset Spark
+ * cannot describe gets null and an error of its own; the other datasets keep theirs.
+ */
+export const datasetColumns: GraphQLFieldResolver<DatasetEntry, GraphQLContext> = async (d, _args, ctx) =>
+  d.columns ?? (await ctx.datasets.describe(d.name, ctx.signal)).columns;
 
 /** `dataset(name)`: null when there is none; FORBIDDEN when it is not the caller's. */
 export const findDataset: Resolver<{ name: string }> = (_root, args, ctx) =>

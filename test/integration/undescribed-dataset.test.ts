@@ -53,6 +53,35 @@ describe('a dataset Spark cannot describe', () => {
     const fields = await graphqlFields();
     assert.ok(fields.includes('numbers') && !fields.includes('later'), fields.join(' '));
 
+    // `datasets` lists both; only the columns of the one Spark cannot describe are missing.
+    const listed = await call('POST', `${served.url}/graphql`, {
+      body: { query: '{ datasets { name maxLimit } }' },
+    });
+    assert.deepEqual(listed.json(), {
+      data: {
+        datasets: [
+          { name: 'numbers', maxLimit: 100 },
+          { name: 'later', maxLimit: 100 },
+        ],
+      },
+    });
+    const described = await call('POST', `${served.url}/graphql`, {
+      body: { query: '{ datasets { name columns { name type } } }' },
+    });
+    assert.equal(described.status, 200, described.text());
+    const body = described.json() as {
+      data: { datasets: { name: string; columns: unknown }[] };
+      errors: { path: unknown[]; extensions: { code: string } }[];
+    };
+    assert.deepEqual(body.data.datasets, [
+      { name: 'numbers', columns: [{ name: 'id', type: 'bigint' }] },
+      { name: 'later', columns: null },
+    ]);
+    assert.deepEqual(
+      body.errors.map((e) => e.path),
+      [['datasets', 1, 'columns']],
+    );
+
     await collectSql(client.newSession(), `CREATE TABLE ${TABLE} USING parquet AS SELECT 1 AS one`);
     const later = await paths();
     assert.ok(later.includes('/v1/datasets/numbers/rows'), later.join(' '));

@@ -7,8 +7,8 @@ import {
   GraphQLObjectType,
   GraphQLString,
 } from 'graphql';
-import type { DatasetDescription } from '../../service/query-service.js';
-import type { Answer } from '../context.js';
+import type { Answer, GraphQLContext } from '../context.js';
+import { datasetColumns, type DatasetEntry } from '../resolvers.js';
 import { GraphQLJSON } from '../scalars.js';
 import { list, type SchemaTypes } from './schema-types.js';
 
@@ -51,7 +51,7 @@ export const datasetObject = (types: SchemaTypes) =>
   types.once(
     'Dataset',
     (name) =>
-      new GraphQLObjectType<DatasetDescription>({
+      new GraphQLObjectType<DatasetEntry, GraphQLContext>({
         name,
         description: 'A dataset the server offers.',
         fields: {
@@ -61,7 +61,12 @@ export const datasetObject = (types: SchemaTypes) =>
             type: new GraphQLNonNull(list(parameter(types))),
             resolve: (d) => Object.entries(d.parameters).map(([name, p]) => ({ name, ...p })),
           },
-          columns: { type: new GraphQLNonNull(list(column(types))) },
+          columns: {
+            type: list(column(types)),
+            description:
+              'As Spark reports them; null, with an error at this field, while Spark cannot describe the dataset.',
+            resolve: datasetColumns,
+          },
           defaultLimit: { type: new GraphQLNonNull(GraphQLInt) },
           maxLimit: { type: new GraphQLNonNull(GraphQLInt) },
         },

@@ -15,7 +15,7 @@ export function genericFields(
   return {
     datasets: {
       type: new GraphQLNonNull(list(datasetObject(types))),
-      description: 'Every dataset you may use, with its columns as Spark reports them.',
+      description: 'Every dataset you may use; Spark is asked for columns only when they are selected.',
       resolve: listDatasets,
     },
     dataset: {
