@@ -37,7 +37,9 @@ import { VisibleSchemas, visibleSchemaRoutes } from './visible-schemas.js';
 const DESCRIBE_AT_START_MS = 8_000;
 /** How long each later attempt, in the background, may take. */
 const DESCRIBE_LATER_MS = 15_000;
+/** Later attempts wait this long, doubling each time up to `DESCRIBE_RETRY_MAX_MS`. */
 const DESCRIBE_RETRY_MS = 5_000;
+const DESCRIBE_RETRY_MAX_MS = 300_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -239,13 +241,17 @@ export async function graphqlRoutes(
     }
   };
   let retry: NodeJS.Timeout | undefined;
-  const keepTrying = () => {
+  const keepTrying = (wait = DESCRIBE_RETRY_MS) => {
     retry = setTimeout(() => {
       describe(AbortSignal.timeout(DESCRIBE_LATER_MS)).catch((err: unknown) => {
-        app.log.warn({ err }, 'GraphQL: datasets not described yet; they are left out of the schema');
-        keepTrying();
+        const next = Math.min(wait * 2, DESCRIBE_RETRY_MAX_MS);
+        app.log.warn(
+          { err, retryInMs: next },
+          'GraphQL: datasets not described yet; they are left out of the schema',
+        );
+        keepTrying(next);
       });
-    }, DESCRIBE_RETRY_MS);
+    }, wait);
     retry.unref();
   };
   app.addHook('onReady', async () => {

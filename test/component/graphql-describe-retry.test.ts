@@ -1,0 +1,50 @@
+/**
+ * While Spark cannot describe the datasets, GraphQL serves the generic schema and tries again in
+ * the background, waiting twice as long after each failure, so a Spark down for hours is not
+ * asked, nor logged about, every few seconds.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { loggerOptions } from '../../src/observability/logging.js';
+import { closedPort } from '../helpers/closed-port.js';
+
+let app: FastifyInstance;
+const lines: Record<string, unknown>[] = [];
+
+before(async () => {
+  const config = loadConfig({
+    SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
+    LOG_LEVEL: 'warn',
+    ANONYMOUS: 'true',
+  });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  app = await buildApp(config, {}, { logger: { ...loggerOptions(config), stream } });
+  await app.ready();
+});
+after(() => app.close());
+
+describe('describing the datasets for GraphQL while Spark is unreachable', () => {
+  it('tries again after 5 s, then after 10 s, and says it waits 20 s next', async () => {
+    const retries = () =>
+      lines.filter((l) => String(l['msg']).startsWith('GraphQL: datasets not described yet'));
+    for (let i = 0; i < 600 && retries().length < 2; i++) await setTimeout(100);
+    assert.deepEqual(
+      retries().map((l) => l['retryInMs']),
+      [10_000, 20_000],
+    );
+    const sdl = await app.inject({ url: '/graphql/schema.graphql' });
+    assert.equal(sdl.statusCode, 200);
+    assert.match(sdl.body, /datasets: \[Dataset!\]!/);
+  });
+});
