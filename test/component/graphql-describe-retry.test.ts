@@ -4,32 +4,16 @@
  * asked, nor logged about, every few seconds.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { setTimeout } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { loggerOptions } from '../../src/observability/logging.js';
-import { closedPort } from '../helpers/closed-port.js';
+import { appWithoutSparkLogging } from '../helpers/offline-app.js';
 
 let app: FastifyInstance;
 const lines: Record<string, unknown>[] = [];
 
 before(async () => {
-  const config = loadConfig({
-    SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-    LOG_LEVEL: 'warn',
-    ANONYMOUS: 'true',
-  });
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  app = await buildApp(config, {}, { logger: { ...loggerOptions(config), stream } });
+  app = await appWithoutSparkLogging('warn', lines);
   await app.ready();
 });
 after(() => app.close());

@@ -1,31 +1,15 @@
 /** A caller's request id is kept only when short and plain; otherwise the service makes one. */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { loggerOptions } from '../../src/observability/logging.js';
-import { closedPort } from '../helpers/closed-port.js';
+import { appWithoutSparkLogging } from '../helpers/offline-app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 let app: FastifyInstance;
 const lines: Record<string, unknown>[] = [];
 
 before(async () => {
-  const config = loadConfig({
-    SPARK_REMOTE: `sc://127.0.0.1:${await closedPort()}`,
-    LOG_LEVEL: 'info',
-    ANONYMOUS: 'true',
-  });
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  app = await buildApp(config, {}, { logger: { ...loggerOptions(config), stream } });
+  app = await appWithoutSparkLogging('info', lines);
 });
 after(() => app.close());
 
