@@ -1,4 +1,5 @@
 import { Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, type Data } from 'apache-arrow';
+import { ArrowDecodeError } from '../arrow/decode.js';
 import { ipcMessages, IpcMessageType } from './ipc-messages.js';
 
 /** The marker that ends an IPC stream. */
@@ -35,9 +36,10 @@ export function ipcStreamOf(schemaMessage: Uint8Array, batches: readonly Data<St
   return Buffer.concat([schemaMessage, splitAfterSchema(encoded).rest]);
 }
 
-/** A stream apache-arrow wrote, split after its schema message. */
-function splitAfterSchema(stream: Uint8Array): { schema: Uint8Array; rest: Uint8Array } {
+/** An IPC stream split after the framed schema message it starts with. */
+export function splitAfterSchema(stream: Uint8Array): { schema: Uint8Array; rest: Uint8Array } {
   const [message] = ipcMessages(stream);
-  if (message?.type !== IpcMessageType.Schema) throw new Error('apache-arrow wrote no schema message');
-  return { schema: stream.slice(message.start, message.end), rest: stream.subarray(message.end) };
+  if (message?.type !== IpcMessageType.Schema)
+    throw new ArrowDecodeError('an Arrow stream starts with its schema');
+  return { schema: stream.subarray(message.start, message.end), rest: stream.subarray(message.end) };
 }

@@ -1,8 +1,7 @@
 /** Row and byte limits applied to Spark's Arrow payloads as they pass through unchanged. */
 import type { Data, Struct } from 'apache-arrow';
-import { ArrowDecodeError, decodePayload, type ArrowPayload } from '../arrow/decode.js';
-import { ipcMessages, IpcMessageType } from '../encode/ipc-messages.js';
-import { ipcStreamOf } from '../encode/ipc-write.js';
+import { decodePayload, type ArrowPayload } from '../arrow/decode.js';
+import { ipcStreamOf, splitAfterSchema } from '../encode/ipc-write.js';
 import type { EncodeStats } from '../encode/stats.js';
 import type { ResponseLimits } from '../service/limits.js';
 
@@ -49,13 +48,5 @@ function slice(payload: ArrowPayload, keep: number): ArrowPayload {
     kept.push(batch.numRows <= left ? batch.data : batch.data.slice(0, left));
     left -= Math.min(batch.numRows, left);
   }
-  return { data: ipcStreamOf(schemaMessage(payload.data), kept), rowCount: BigInt(keep) };
-}
-
-/** The framed schema message a payload starts with. */
-function schemaMessage(stream: Uint8Array): Uint8Array {
-  const [first] = ipcMessages(stream);
-  if (first?.type !== IpcMessageType.Schema)
-    throw new ArrowDecodeError('an Arrow batch starts with its schema');
-  return stream.subarray(first.start, first.end);
+  return { data: ipcStreamOf(splitAfterSchema(payload.data).schema, kept), rowCount: BigInt(keep) };
 }
