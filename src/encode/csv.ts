@@ -1,15 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { DataType, type Data, type RecordBatch, type Schema } from 'apache-arrow';
-import {
-  base64Text,
-  booleanText,
-  exactText,
-  floatText,
-  integerText,
-  isExactTextType,
-  stringText,
-  withNulls,
-} from './column-text.js';
-import type { TextReader } from './text-reader.js';
+import type { ByteSink } from './byte-sink.js';
+import { asciiWriter, exactWriter, integerWriter, withNullBytes, type ByteWriter } from './column-bytes.js';
+import { base64Text, booleanText, floatText, isExactTextType, stringText } from './column-text.js';
 import { jsonWriter, type JsonValueOptions } from './json-values.js';
 import { encodeRows, type RowEncodeOptions } from './rows.js';
 
@@ -45,48 +38,99 @@ export function encodeCsv(
       head: `${header}\r\n`,
       separator: '',
       terminator: '\r\n',
-      rowWriter: (batch) => csvRowWriter(batch, options, text),
+      rowWriter: (batch, sink) => csvRowWriter(batch, sink, options, text),
       tail: () => '',
     },
     options,
   );
 }
 
+const COMMA = 0x2c;
+const EMPTY = new Uint8Array(0);
+
 function csvRowWriter(
   batch: RecordBatch,
+  sink: ByteSink,
   options: JsonValueOptions,
   textCell: (text: string) => string,
-): TextReader {
+): ByteWriter {
   const fields = batch.data.children.map((column) =>
-    withNulls(column, fieldWriter(column, options, textCell), ''),
+    withNullBytes(column, fieldWriter(column, sink, options, textCell), sink, EMPTY),
   );
   const n = fields.length;
-  if (n === 0) return () => '';
-  const first = fields[0] as TextReader;
+  const first = fields[0];
+  if (first === undefined) return () => undefined;
   return (i) => {
-    let text = first(i);
-    for (let c = 1; c < n; c++) text += ',' + (fields[c] as TextReader)(i);
-    return text;
+    first(i);
+    for (let c = 1; c < n; c++) {
+      sink.byte(COMMA);
+      (fields[c] as ByteWriter)(i);
+    }
   };
 }
 
-function fieldWriter(data: Data, options: JsonValueOptions, textCell: (text: string) => string): TextReader {
+function fieldWriter(
+  data: Data,
+  sink: ByteSink,
+  options: JsonValueOptions,
+  textCell: (text: string) => string,
+): ByteWriter {
   const type: DataType = data.type;
-  if (DataType.isNull(type)) return () => '';
-  if (DataType.isBool(type)) return booleanText(data);
-  if (DataType.isInt(type)) return integerText(data);
-  if (DataType.isFloat(type)) return floatText(data, false);
+  if (DataType.isNull(type)) return () => undefined;
+  if (DataType.isBool(type)) return asciiWriter(booleanText(data), sink, false);
+  if (DataType.isInt(type)) return integerWriter(data, sink, false);
+  if (DataType.isFloat(type)) return asciiWriter(floatText(data, false), sink, false);
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) {
+    const plain = plainStringWriter(data, sink, textCell);
+    if (plain !== undefined) return plain;
     const text = stringText(data);
-    return (i) => textCell(text(i));
+    return (i) => {
+      sink.text(textCell(text(i)));
+    };
   }
   if (DataType.isBinary(type) || DataType.isLargeBinary(type)) {
     const text = base64Text(data);
-    return (i) => text(i) || '""';
+    return (i) => {
+      sink.ascii(text(i) || '""');
+    };
   }
-  if (isExactTextType(type)) return exactText(data);
+  if (isExactTextType(type)) return exactWriter(data, sink, false);
   const json = jsonWriter(data, options);
-  return (i) => csvQuote(json(i));
+  return (i) => {
+    sink.text(csvQuote(json(i)));
+  };
+}
+
+/**
+ * Strings of a chunk whose bytes are valid UTF-8 without a comma, quote or line break: each is
+ * its own field, copied as it is, except the empty string (`""`) and, when formulas are
+ * defused, a value starting like one (through `textCell`).
+ */
+function plainStringWriter(
+  data: Data,
+  sink: ByteSink,
+  textCell: (text: string) => string,
+): ByteWriter | undefined {
+  if (!DataType.isUtf8(data.type)) return undefined;
+  const bytes = data.values as Uint8Array;
+  const offsets = data.valueOffsets as Int32Array;
+  const start = offsets[0] ?? 0;
+  const end = offsets[data.length] ?? 0;
+  for (let k = start; k < end; k++) {
+    const b = bytes[k] as number;
+    if (b === 0x22 || b === 0x2c || b === 0x0d || b === 0x0a) return undefined;
+  }
+  if (!isUtf8(bytes.subarray(start, end))) return undefined;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const defuse = textCell === csvTextCell;
+  return (i) => {
+    const from = offsets[i] ?? 0;
+    const to = offsets[i + 1] ?? 0;
+    if (from === to) sink.ascii('""');
+    else if (defuse && startsFormula(bytes[from] as number))
+      sink.text(textCell(buffer.toString('utf8', from, to)));
+    else sink.copy(bytes, from, to);
+  };
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -98,12 +142,11 @@ export function csvQuote(text: string): string {
 }
 
 /** Whether a spreadsheet would read a cell starting so as a formula: `=`, `+`, `-`, `@`, tab, CR. */
-function startsFormula(text: string): boolean {
-  const c = text.charCodeAt(0);
+function startsFormula(c: number): boolean {
   return c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d;
 }
 
 /** A text cell as {@link csvQuote} writes it, except a formula is defused: `"'=…"`. */
 export function csvTextCell(text: string): string {
-  return startsFormula(text) ? `"'${text.replaceAll('"', '""')}"` : csvQuote(text);
+  return startsFormula(text.charCodeAt(0)) ? `"'${text.replaceAll('"', '""')}"` : csvQuote(text);
 }

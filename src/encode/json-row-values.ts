@@ -70,7 +70,7 @@ export function jsonObjectReader(
   };
 }
 
-/** Each row of a record batch as an object keyed by column name (`jsonRowWriter`'s rows). */
+/** Each row of a record batch as an object keyed by column name (`jsonRowByteWriter`'s rows). */
 export function jsonRowReader(
   batch: RecordBatch,
   meter: JsonMeter,

@@ -1,4 +1,4 @@
-import { DataType, type Data, type Field, type RecordBatch } from 'apache-arrow';
+import { DataType, type Data, type Field } from 'apache-arrow';
 import { arrowTypeLabel } from '../arrow/spark-types.js';
 import { UnsupportedArrowTypeError } from '../arrow/values.js';
 import { uniqueNames } from './column-names.js';
@@ -57,15 +57,6 @@ export function jsonObjectWriter(
     for (let c = 1; c < n; c++) text += (keys[c] as string) + (writers[c] as JsonWriter)(i);
     return text + '}';
   };
-}
-
-/** Each row of a record batch as a JSON object keyed by column name. */
-export function jsonRowWriter(batch: RecordBatch, options: JsonValueOptions = {}): JsonWriter {
-  return jsonObjectWriter(
-    batch.schema.fields.map((f) => f.name),
-    batch.data.children,
-    options,
-  );
 }
 
 function valueWriter(data: Data, options: JsonValueOptions): JsonWriter {

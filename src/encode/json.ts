@@ -1,7 +1,8 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { arrowSchemaFields } from '../arrow/spark-types.js';
 import { uniqueNames } from './column-names.js';
-import { jsonRowWriter, type JsonValueOptions } from './json-values.js';
+import { jsonRowByteWriter } from './json-bytes.js';
+import type { JsonValueOptions } from './json-values.js';
 import { encodeRows, type RowEncodeOptions } from './rows.js';
 
 export type JsonDocumentOptions = JsonValueOptions & RowEncodeOptions;
@@ -30,7 +31,7 @@ export function encodeJson(
       head: `{"columns":[${columns.join(',')}],"rows":[`,
       separator: ',',
       terminator: '',
-      rowWriter: (batch) => jsonRowWriter(batch, options),
+      rowWriter: (batch, sink) => jsonRowByteWriter(batch, sink, options),
       tail: (rows, truncated) => `],"rowCount":${rows},"truncated":${truncated}}`,
     },
     options,

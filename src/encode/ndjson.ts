@@ -1,5 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
-import { jsonRowWriter, type JsonValueOptions } from './json-values.js';
+import { jsonRowByteWriter } from './json-bytes.js';
+import type { JsonValueOptions } from './json-values.js';
 import { encodeRows, type RowEncodeOptions } from './rows.js';
 
 export type NdjsonOptions = JsonValueOptions & RowEncodeOptions;
@@ -19,7 +20,7 @@ export function encodeNdjson(
       head: '',
       separator: '',
       terminator: '\n',
-      rowWriter: (batch) => jsonRowWriter(batch, options),
+      rowWriter: (batch, sink) => jsonRowByteWriter(batch, sink, options),
       tail: () => '',
     },
     options,

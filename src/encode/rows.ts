@@ -1,5 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
-import type { TextReader } from './text-reader.js';
+import { ByteSink, utf8Bytes } from './byte-sink.js';
 import type { EncodeStats } from './stats.js';
 
 export interface RowLimits {
@@ -24,17 +24,17 @@ export interface RowFormat {
   readonly separator: string;
   /** Written after every row. */
   readonly terminator: string;
-  /** The text of each row of a batch; called once per batch. */
-  rowWriter(batch: RecordBatch): TextReader;
+  /** Writes the bytes of each row of a batch into the sink; called once per batch. */
+  rowWriter(batch: RecordBatch, sink: ByteSink): (i: number) => void;
   tail(rows: number, truncated: boolean): string;
 }
 
-/** Text is sent as soon as a batch is done, or when this many characters are waiting. */
-const CHUNK_CHARS = 1 << 16;
+/** Bytes are sent as soon as a batch is done, or when this many are waiting. */
+const CHUNK_BYTES = 1 << 16;
 
 /**
  * Rows of batches as UTF-8 chunks, pulled: the next batch is read only when the consumer asks
- * for more, and at most one batch's text (or `CHUNK_CHARS`) is held. A limit ends the output
+ * for more, and at most one batch's bytes (or `CHUNK_BYTES`) are held. A limit ends the output
  * only when another row exists, so `truncated` never claims rows that were not there; then the
  * batches are closed, which stops the Spark operation.
  */
@@ -43,19 +43,20 @@ export async function* encodeRows(
   format: RowFormat,
   options: RowEncodeOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const { separator, terminator } = format;
+  const separator = utf8Bytes(format.separator);
+  const terminator = utf8Bytes(format.terminator);
   const stats = options.stats;
   const maxRows = options.maxRows ?? Infinity;
   const maxBytes = options.maxBytes ?? Infinity;
-  let text = format.head;
+  const sink = new ByteSink(CHUNK_BYTES);
+  sink.text(format.head);
   let rows = 0;
   let pendingRows = 0;
   let rowBytes = 0;
   let truncated = false;
 
   const flush = (): Uint8Array => {
-    const chunk = Buffer.from(text, 'utf8');
-    text = '';
+    const chunk = sink.take();
     if (stats !== undefined) {
       stats.bytes += chunk.byteLength;
       stats.rows += pendingRows;
@@ -67,30 +68,33 @@ export async function* encodeRows(
   for await (const batch of batches) {
     const count = batch.numRows;
     if (count === 0) continue;
-    const row = format.rowWriter(batch);
+    const row = format.rowWriter(batch, sink);
     for (let i = 0; i < count; i++) {
       if (rows >= maxRows) {
         truncated = true;
         break;
       }
-      const line = (rows === 0 ? '' : separator) + row(i) + terminator;
+      const before = sink.pos;
+      if (rows > 0) sink.copy(separator, 0, separator.length);
+      row(i);
+      sink.copy(terminator, 0, terminator.length);
       if (maxBytes !== Infinity) {
-        const bytes = Buffer.byteLength(line, 'utf8');
+        const bytes = sink.pos - before;
         if (rowBytes + bytes > maxBytes) {
+          sink.pos = before;
           truncated = true;
           break;
         }
         rowBytes += bytes;
       }
-      text += line;
       rows++;
       pendingRows++;
-      if (text.length >= CHUNK_CHARS) yield flush();
+      if (sink.full) yield flush();
     }
     if (truncated) break;
-    if (text.length > 0) yield flush();
+    if (sink.pos > 0) yield flush();
   }
   if (stats !== undefined) stats.truncated = truncated;
-  text += format.tail(rows, truncated);
-  if (text.length > 0) yield flush();
+  sink.text(format.tail(rows, truncated));
+  if (sink.pos > 0) yield flush();
 }
