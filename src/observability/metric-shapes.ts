@@ -45,6 +45,8 @@ export interface SpoolCounts {
   readonly fallbacks: Readonly<Record<'result' | 'total', number>>;
   /** Writes, reads or deletions of spool files that failed. */
   readonly diskErrors: number;
+  /** Bytes written to spool files since the start. */
+  readonly writtenBytes: number;
 }
 
 /** How statements ended on an instance: as they ended there, or found lost (run elsewhere). */

@@ -44,4 +44,13 @@ export function spoolMetrics(prefix: string, registers: Registry[], spool: () =>
       this.inc(spool().diskErrors);
     },
   });
+  new Counter({
+    name: `${prefix}spool_written_bytes_total`,
+    help: 'Bytes of results written to spool files, as their readers fell behind.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(spool().writtenBytes);
+    },
+  });
 }

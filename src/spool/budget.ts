@@ -38,6 +38,8 @@ export interface SpoolTally {
   readonly fallbacks: Record<FallbackReason, number>;
   /** Writes, reads or deletions the store failed. */
   diskErrors: number;
+  /** Bytes written to files since the start (results whose readers fell behind). */
+  writtenBytes: number;
 }
 
 /** The bytes every result of a spool may hold together. */
@@ -52,6 +54,7 @@ export class SpoolBudget {
     results: 0,
     fallbacks: { result: 0, total: 0 },
     diskErrors: 0,
+    writtenBytes: 0,
   };
 
   /**

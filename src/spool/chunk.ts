@@ -58,7 +58,10 @@ export class Chunk implements SpoolChunk {
   /** Its payloads as one object of the store. */
   async write(store: SpoolStore, key: string): Promise<void> {
     const payloads = this.memory ?? [];
-    await store.put(key, Buffer.concat(payloads.map((p) => p.data)));
+    await store.put(
+      key,
+      payloads.map((p) => p.data),
+    );
     this.key = key;
   }
 

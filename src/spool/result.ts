@@ -199,6 +199,7 @@ export class DrainedResult implements SpooledResult {
     chunk.memory = undefined;
     budget.tally.memoryBytes -= chunk.byteCount;
     budget.tally.diskBytes += chunk.byteCount;
+    budget.tally.writtenBytes += chunk.byteCount;
     this.#changed.notify();
   }
 

@@ -18,7 +18,7 @@ class FailingStore implements SpoolStore {
   constructor(dir: string) {
     this.#files = new FileSpoolStore(dir);
   }
-  put(key: string, data: Uint8Array) {
+  put(key: string, data: Uint8Array | readonly Uint8Array[]) {
     if (this.failPuts?.test(key) === true) return Promise.reject(new Error(`EIO: cannot write ${key}`));
     return this.#files.put(key, data);
   }

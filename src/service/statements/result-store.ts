@@ -46,7 +46,7 @@ export class ResultStore {
         parts.push(payload.data);
         layout.push([payload.data.byteLength, Number(payload.rowCount)]);
       }
-      await stored(this.#store.put(chunkKey(folder, chunk.index), Buffer.concat(parts)));
+      await stored(this.#store.put(chunkKey(folder, chunk.index), parts));
       layouts.push(layout);
     }
     return layouts;

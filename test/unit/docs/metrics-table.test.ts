@@ -42,6 +42,7 @@ describe('the README’s metrics table', () => {
         results: 0,
         fallbacks: { result: 0, total: 0 },
         diskErrors: 0,
+        writtenBytes: 0,
       }),
       statements: () => ({
         pending: 0,

@@ -18,6 +18,7 @@ describe('the spool’s metrics', () => {
       results: 2,
       fallbacks: { result: 3, total: 1 },
       diskErrors: 0,
+      writtenBytes: 7_000,
     };
     const metrics = new ServiceMetrics({
       pools: () => ({}),
@@ -33,11 +34,13 @@ describe('the spool’s metrics', () => {
     assert.equal(sample(text, `${P}spool_backpressure_total{reason="result"}`), 3);
     assert.equal(sample(text, `${P}spool_backpressure_total{reason="total"}`), 1);
     assert.equal(sample(text, `${P}spool_disk_errors_total`), 0);
+    assert.equal(sample(text, `${P}spool_written_bytes_total`), 7_000);
     counts = { ...counts, memoryBytes: 0, diskBytes: 0, results: 0, diskErrors: 2 };
     text = await metrics.text();
     assert.equal(sample(text, `${P}spool_bytes{where="disk"}`), 0);
     assert.equal(sample(text, `${P}spool_results`), 0);
     assert.equal(sample(text, `${P}spool_disk_errors_total`), 2);
+    assert.equal(sample(text, `${P}spool_written_bytes_total`), 7_000);
     metrics.close();
   });
 });

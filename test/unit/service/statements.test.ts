@@ -16,8 +16,8 @@ const schema = new Schema([new Field('id', new Int64(), false)]);
 
 class MemoryStore implements SpoolStore {
   readonly objects = new Map<string, Uint8Array>();
-  put(key: string, data: Uint8Array) {
-    this.objects.set(key, data);
+  put(key: string, data: Uint8Array | readonly Uint8Array[]) {
+    this.objects.set(key, data instanceof Uint8Array ? data : Buffer.concat(data));
     return Promise.resolve();
   }
   get(key: string) {
@@ -47,7 +47,7 @@ class Severable implements SpoolStore {
   #check() {
     return this.cut ? Promise.reject(new Error('this instance is gone')) : Promise.resolve();
   }
-  put(key: string, data: Uint8Array) {
+  put(key: string, data: Uint8Array | readonly Uint8Array[]) {
     return this.#check().then(() => this.#store.put(key, data));
   }
   get(key: string, range?: { start: number; end: number }) {

@@ -53,6 +53,7 @@ describe('the result spool', () => {
         diskBytes: 18_000,
         results: 1,
         diskErrors: 0,
+        writtenBytes: 18_000,
         fallbacks: undefined,
       },
     );
@@ -67,6 +68,8 @@ describe('the result spool', () => {
       diskBytes: 0,
       results: 0,
       diskErrors: 0,
+      // A count since the start: releasing the result does not take it back.
+      writtenBytes: 18_000,
       fallbacks: { result: 0, total: 0 },
     });
     await spool.close();
@@ -180,7 +183,7 @@ describe('the result spool', () => {
     const files = new FileSpoolStore(dir);
     let writes = 0;
     const store = {
-      put: async (key: string, data: Uint8Array) => {
+      put: async (key: string, data: Uint8Array | readonly Uint8Array[]) => {
         if (!key.endsWith('heartbeat') && ++writes === 3) throw new Error('EIO: i/o error, write');
         await files.put(key, data);
       },

@@ -31,6 +31,25 @@ describe('FileSpoolStore', () => {
     await assert.rejects(store.get('a/b/c', { start: 9_000, end: 10_001 }), RangeError);
   });
 
+  it('stores several parts as one object, in order, however many and however large', async () => {
+    const { store } = tempStore();
+    // More parts than one system call takes, empty ones among them, and parts of megabytes.
+    const parts = Array.from({ length: 3000 }, (_, i) =>
+      randomBytes(i % 7 === 0 ? 0 : i % 500 === 1 ? 3 * 1024 ** 2 : (i * 37) % 4096),
+    );
+    await store.put('parts', parts);
+    const whole = Buffer.concat(parts);
+    assert.ok(whole.byteLength > 6 * 1024 ** 2);
+    assert.deepEqual(Buffer.from(await store.get('parts')), whole);
+    // Parts that are views into one larger buffer are written as the views, not the buffer.
+    const backing = randomBytes(1024);
+    const views = [backing.subarray(100, 200), backing.subarray(0, 50), backing.subarray(1000)];
+    await store.put('views', views);
+    assert.deepEqual(Buffer.from(await store.get('views')), Buffer.concat(views));
+    await store.put('none', []);
+    assert.equal((await store.get('none')).byteLength, 0);
+  });
+
   it('says when an object is absent', async () => {
     const { store } = tempStore();
     await assert.rejects(store.get('nothing/here'), SpoolNotFoundError);
