@@ -188,7 +188,7 @@ export function markdown(r: BenchResults): string {
         '(b) Arrow, service `?format=arrow`',
         arrow.service,
         `b/a ${x(arrow.serviceOverRaw)} throughput`,
-        ` (service ${cpu(arrow.serviceProcessCpuSeconds)})`,
+        ` (service ${cpu(arrow.serviceProcessCpuSeconds)}; ${mib(arrow.serviceSpooledBytes)} through spool files)`,
       ),
       arrowRow(
         '(c) Arrow, PySpark `toArrow()`',
@@ -281,6 +281,8 @@ export function markdown(r: BenchResults): string {
       'Throughput is the Arrow bytes Spark sends over the wall time; the Arrow ratios are medians of ' +
       'the ratios within each round. Client CPU is the median CPU time of the client side ' +
       "(for the service, the service process and its HTTP reader), Spark's excluded. " +
+      "Beside the service process's CPU: the median bytes per download it wrote to its spool's files, " +
+      'which happens when the reader falls behind Spark by more than the spool keeps in memory. ' +
       `The in-process converters of both formats encode the same query's first ${ndjson.converterRows} rows from batches held in memory.`,
     '',
     downloads,

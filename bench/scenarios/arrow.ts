@@ -26,6 +26,11 @@ export interface ArrowResult {
   readonly pyspark: Variant;
   /** Median CPU seconds of the service process alone per download (without the HTTP reader). */
   readonly serviceProcessCpuSeconds: number;
+  /**
+   * Median bytes per download the service wrote to its spool's files: those of a result whose
+   * reader fell behind Spark by more than the spool keeps in memory, read back from disk.
+   */
+  readonly serviceSpooledBytes: number;
   /** Peak RSS of the service process during its downloads, in bytes. */
   readonly servicePeakRss: number;
   /**
@@ -61,6 +66,7 @@ export async function arrowScenario(ctx: BenchContext): Promise<ArrowResult> {
   const ms: Record<Name, number[]> = { raw: [], service: [], pyspark: [] };
   const cpu: Record<Name, number[]> = { raw: [], service: [], pyspark: [] };
   const serviceProcessCpu: number[] = [];
+  const serviceSpooled: number[] = [];
   let sparkBytes = 0;
   let serviceBytes = 0;
   let servicePeakRss = 0;
@@ -75,11 +81,13 @@ export async function arrowScenario(ctx: BenchContext): Promise<ArrowResult> {
       sparkBytes = drained.bytes;
     },
     service: async () => {
+      const spooled0 = await spoolWrittenBytes(service.base);
       const [reader0, service0] = [ownCpuSeconds(), service.cpu()];
       const rss = service.sampleRss();
       const got = await download(url);
       servicePeakRss = Math.max(servicePeakRss, rss.stop());
       const serviceCpu = service.cpu() - service0;
+      serviceSpooled.push((await spoolWrittenBytes(service.base)) - spooled0);
       serviceProcessCpu.push(serviceCpu);
       cpu.service.push(ownCpuSeconds() - reader0 + serviceCpu);
       ms.service.push(got.ms);
@@ -117,9 +125,21 @@ export async function arrowScenario(ctx: BenchContext): Promise<ArrowResult> {
     service: served,
     pyspark: py,
     serviceProcessCpuSeconds: summarize(serviceProcessCpu).median,
+    serviceSpooledBytes: summarize(serviceSpooled).median,
     servicePeakRss,
     serviceOverRaw: summarize(ms.raw.map((rawMs, round) => rawMs / ms.service[round]!)).median,
     serviceOverPyspark: summarize(ms.service.map((serviceMs, round) => serviceMs / ms.pyspark[round]!))
       .median,
   };
+}
+
+const SPOOL_WRITTEN = 'spark_data_api_spool_written_bytes_total';
+
+/** The service's count of bytes written to its spool's files, from its `/metrics`. */
+async function spoolWrittenBytes(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`);
+  const text = await res.text();
+  const line = text.split('\n').find((l) => l.startsWith(`${SPOOL_WRITTEN} `));
+  if (!res.ok || line === undefined) throw new Error(`the service's /metrics has no ${SPOOL_WRITTEN}`);
+  return Number(line.slice(SPOOL_WRITTEN.length + 1));
 }
