@@ -125,6 +125,7 @@ async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<v
     let pending = parts.filter((p) => p.byteLength > 0);
     while (pending.length > 0) {
       let { bytesWritten } = await file.writev(pending.slice(0, MAX_IOV));
+      if (bytesWritten === 0) throw new Error(`${path}: the file system took no bytes`);
       const rest: Uint8Array[] = [];
       for (const part of pending) {
         if (bytesWritten >= part.byteLength) bytesWritten -= part.byteLength;
