@@ -3,9 +3,9 @@
  * digit where the text is a number or a time: the same text as column-text.ts's readers, which
  * stay the definition, without a string per value. Shared by the JSON and CSV encoders.
  */
-import { DataType, TimeUnit, type Data } from 'apache-arrow';
+import { DataType, Precision, TimeUnit, type Data } from 'apache-arrow';
 import { utf8Bytes, type ByteSink } from './byte-sink.js';
-import { exactText } from './column-text.js';
+import { exactText, floatText } from './column-text.js';
 import type { TextReader } from './text-reader.js';
 import { dateText } from './temporal-text.js';
 
@@ -56,6 +56,23 @@ export function integerWriter(data: Data, sink: ByteSink, quoted: boolean): Byte
     };
   }
   return longWriter(data, sink, quoted);
+}
+
+/**
+ * Floats and doubles as `floatText` writes them. A double that is a whole number within ±2^53
+ * is written digit by digit: every shorter text is another whole number, which a double holds
+ * exactly, so its shortest text, the one `String` gives, is all its digits. (Not so for a
+ * float: above 2^24 its whole numbers have shorter texts, 2^30 is `1073741800`.)
+ */
+export function floatWriter(data: Data, sink: ByteSink, quoteNonFinite: boolean): ByteWriter {
+  const text = asciiWriter(floatText(data, quoteNonFinite), sink, false);
+  if ((data.type as DataType & { precision: Precision }).precision !== Precision.DOUBLE) return text;
+  const values = data.values as Float64Array;
+  return (i) => {
+    const v = values[i] ?? 0;
+    if (v !== 0 && Number.isSafeInteger(v)) writeInteger(sink, v);
+    else text(i);
+  };
 }
 
 /**

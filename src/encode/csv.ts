@@ -1,8 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import { DataType, type Data, type RecordBatch, type Schema } from 'apache-arrow';
 import type { ByteSink } from './byte-sink.js';
-import { asciiWriter, exactWriter, integerWriter, withNullBytes, type ByteWriter } from './column-bytes.js';
-import { base64Text, booleanText, floatText, isExactTextType, stringText } from './column-text.js';
+import {
+  asciiWriter,
+  exactWriter,
+  floatWriter,
+  integerWriter,
+  withNullBytes,
+  type ByteWriter,
+} from './column-bytes.js';
+import { base64Text, booleanText, isExactTextType, stringText } from './column-text.js';
 import { jsonWriter, type JsonValueOptions } from './json-values.js';
 import { encodeRows, type RowEncodeOptions } from './rows.js';
 
@@ -79,7 +86,7 @@ function fieldWriter(
   if (DataType.isNull(type)) return () => undefined;
   if (DataType.isBool(type)) return asciiWriter(booleanText(data), sink, false);
   if (DataType.isInt(type)) return integerWriter(data, sink, false);
-  if (DataType.isFloat(type)) return asciiWriter(floatText(data, false), sink, false);
+  if (DataType.isFloat(type)) return floatWriter(data, sink, false);
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) {
     const plain = plainStringWriter(data, sink, textCell);
     if (plain !== undefined) return plain;

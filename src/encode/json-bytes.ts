@@ -7,9 +7,16 @@
 import { isUtf8 } from 'node:buffer';
 import { DataType, type Data, type RecordBatch } from 'apache-arrow';
 import { utf8Bytes, type ByteSink } from './byte-sink.js';
-import { asciiWriter, exactWriter, integerWriter, withNullBytes, type ByteWriter } from './column-bytes.js';
+import {
+  asciiWriter,
+  exactWriter,
+  floatWriter,
+  integerWriter,
+  withNullBytes,
+  type ByteWriter,
+} from './column-bytes.js';
 import { uniqueNames } from './column-names.js';
-import { base64Text, booleanText, floatText, isExactTextType } from './column-text.js';
+import { base64Text, booleanText, isExactTextType } from './column-text.js';
 import { jsonWriter, type JsonValueOptions } from './json-values.js';
 
 const QUOTE = 0x22;
@@ -54,7 +61,7 @@ function valueWriter(data: Data, sink: ByteSink, options: JsonValueOptions): Byt
   const type: DataType = data.type;
   if (DataType.isInt(type))
     return integerWriter(data, sink, type.bitWidth === 64 && options.numbers !== true);
-  if (DataType.isFloat(type)) return asciiWriter(floatText(data, true), sink, false);
+  if (DataType.isFloat(type)) return floatWriter(data, sink, true);
   if (DataType.isBool(type)) return asciiWriter(booleanText(data), sink, false);
   if (DataType.isUtf8(type)) return stringWriter(data, sink);
   if (DataType.isBinary(type) || DataType.isLargeBinary(type))

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   Decimal,
+  Float32,
+  Float64,
   Int32,
   Int64,
   Timestamp,
@@ -39,6 +41,50 @@ describe('JSON and CSV written as bytes', () => {
     fc.assert(
       fc.property(fc.integer({ min: -(2 ** 53), max: 2 ** 53 }), (v) => integerText(v) === String(v)),
     );
+  });
+
+  it('writes doubles that are whole numbers as String does, and floats by their own shortest text', async () => {
+    const edges = [
+      1,
+      -1,
+      7,
+      2 ** 31,
+      2 ** 32,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2 ** 53,
+      2 ** 60,
+      1e20,
+      1e21,
+      0.5,
+    ];
+    for (let k = 1; k <= 16; k++) edges.push(10 ** k, 10 ** k - 1, -(10 ** k));
+    const check = async (values: number[]) => {
+      const n = values.length;
+      const batch = batchOf([['d', column(new Float64(), Float64Array.from(values), n)]]);
+      const lines = (await ndjsonLines(batch)).map((line) => line.slice('{"d":'.length, -1));
+      assert.deepEqual(lines, values.map(String));
+      const rows = parseCsv(await text(encodeCsv(schemaOf(batch), from(batch))));
+      assert.deepEqual(rows, [['d'], ...values.map((v) => [String(v)])]);
+    };
+    await check(edges);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -(2 ** 53), max: 2 ** 53 }).map((v) => v * 1),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+          ),
+          {
+            minLength: 1,
+          },
+        ),
+        async (values) => check(values.filter((v) => v !== 0)),
+      ),
+    );
+    // A float holding 2^30 reads back from 1073741800 already; a double would need every digit.
+    const floats = batchOf([['f', column(new Float32(), Float32Array.of(2 ** 30, 3), 2)]]);
+    assert.deepEqual(await ndjsonLines(floats), ['{"f":1073741800}', '{"f":3}']);
   });
 
   it('writes decimals near 2^53 at every scale as formatDecimal does', async () => {
