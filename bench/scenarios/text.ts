@@ -112,11 +112,15 @@ class ServiceEncoder {
   run(batches: number): Promise<Encoded> {
     return new Promise((resolve, reject) => {
       const done = (answer: Encoded) => {
-        this.#worker.off('error', reject);
+        this.#worker.off('error', failed);
         resolve(answer);
       };
+      const failed = (error: Error) => {
+        this.#worker.off('message', done);
+        reject(error);
+      };
       this.#worker.once('message', done);
-      this.#worker.once('error', reject);
+      this.#worker.once('error', failed);
       this.#worker.postMessage({ batches });
     });
   }
