@@ -39,11 +39,67 @@ function validators() {
     // A QuerySpec body is checked by the validator GraphQL's QuerySpecs are checked by too.
     return (route: { httpPart?: string; schema?: { $id?: string } }) =>
       route.httpPart !== 'body'
-        ? text(route)
+        ? finiteOnly(text(route) as TextValidator, route.schema)
         : route.schema?.$id === 'QuerySpec'
           ? validateQuerySpec
           : body(route);
   };
+}
+
+interface TextValidator {
+  (data: unknown, context?: unknown): boolean;
+  errors?: unknown[] | null | undefined;
+  schemaEnv?: unknown;
+}
+
+interface Bounds {
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+/**
+ * Ajv turns the text `-Infinity` or `1e400` into a number and then skips the bounds of a
+ * number that is not finite: such a value is refused here with the bound it breaks, as Ajv
+ * refuses `NaN`.
+ */
+function finiteOnly(validate: TextValidator, schema: unknown): TextValidator {
+  const properties = (schema as { properties?: Record<string, Bounds> } | undefined)?.properties ?? {};
+  const checked: TextValidator = (data, context) => {
+    const valid = validate(data, context);
+    const found = valid ? infinite(data, '') : undefined;
+    checked.errors = found === undefined ? validate.errors : [infiniteError(found, properties)];
+    return valid && found === undefined;
+  };
+  // Fastify hands Ajv's validators the request, so that a coerced root value can be replaced.
+  checked.schemaEnv = validate.schemaEnv;
+  return checked;
+}
+
+/** Ajv's error for a number that is not finite: the bound it breaks, if its schema has one. */
+function infiniteError(
+  [path, value]: readonly [string, number],
+  properties: Readonly<Record<string, Bounds>>,
+): Record<string, unknown> {
+  const bounds = Object.hasOwn(properties, path.slice(1)) ? properties[path.slice(1)] : undefined;
+  const base = { instancePath: path, schemaPath: '', params: {} };
+  if (value > 0 && bounds?.maximum !== undefined) {
+    return { ...base, keyword: 'maximum', message: `must be <= ${bounds.maximum}` };
+  }
+  if (value < 0 && bounds?.minimum !== undefined) {
+    return { ...base, keyword: 'minimum', message: `must be >= ${bounds.minimum}` };
+  }
+  return { ...base, keyword: 'type', message: 'must be a finite number' };
+}
+
+/** The JSON pointer and value of the first number in `value` that is not finite. */
+function infinite(value: unknown, path: string): readonly [string, number] | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : [path, value];
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = infinite(item, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Fastify's `trustProxy` from the configuration: a hop count trusts that many proxies. */

@@ -3,6 +3,7 @@ import { create, fromBinary, toBinary, type DescMethod } from '@bufbuild/protobu
 import * as grpc from '@grpc/grpc-js';
 import {
   AnalyzePlanResponseSchema,
+  AnalyzePlanResponse_ExplainSchema,
   AnalyzePlanResponse_SchemaSchema,
   AnalyzePlanResponse_SparkVersionSchema,
   ConfigResponseSchema,
@@ -114,6 +115,26 @@ export class FakeConnectServer {
     return { sessionId, serverSideSessionId: this.#serverSessionId };
   }
 
+  /** Spark's version, a plan's columns, or an account of a plan that reads nothing. */
+  #defaultAnalysis(request: AnalyzePlanRequest): AnalyzePlanResponse['result'] {
+    switch (request.analyze.case) {
+      case 'sparkVersion':
+        return {
+          case: 'sparkVersion',
+          value: create(AnalyzePlanResponse_SparkVersionSchema, { version: '4.2.0' }),
+        };
+      case 'explain':
+        return {
+          case: 'explain',
+          value: create(AnalyzePlanResponse_ExplainSchema, {
+            explainString: '== Physical Plan ==\nLocalTableScan\n',
+          }),
+        };
+      default:
+        return { case: 'schema', value: create(AnalyzePlanResponse_SchemaSchema, { schema: this.#schema }) };
+    }
+  }
+
   #handlers(): grpc.UntypedServiceImplementation {
     const { batches, cutAfter = batches.length } = this.#results;
     /** The response ids of each operation's batches, fixed at its ExecutePlan. */
@@ -165,13 +186,7 @@ export class FakeConnectServer {
         done: grpc.sendUnaryData<unknown>,
       ) => {
         const { request } = call;
-        const fallback: AnalyzePlanResponse['result'] =
-          request.analyze.case === 'sparkVersion'
-            ? {
-                case: 'sparkVersion',
-                value: create(AnalyzePlanResponse_SparkVersionSchema, { version: '4.2.0' }),
-              }
-            : { case: 'schema', value: create(AnalyzePlanResponse_SchemaSchema, { schema: this.#schema }) };
+        const fallback = this.#defaultAnalysis(request);
         (this.#analyze?.(request) ?? Promise.resolve(fallback)).then(
           (result) => {
             done(null, create(AnalyzePlanResponseSchema, { ...this.#ids(request.sessionId), result }));

@@ -38,6 +38,8 @@ export const hugeNumberText: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
     '9223372036854775808',
     '1e400',
+    '-Infinity',
+    'Infinity',
     '-0',
     '0x10',
     '1_000',
