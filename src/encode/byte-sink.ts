@@ -42,6 +42,16 @@ export class ByteSink {
     this.pos = at;
   }
 
+  /** Characters `start` to `end` of a string known to hold only ASCII there. */
+  asciiRange(text: string, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) this.#grow(n);
+    const buf = this.buf;
+    let at = this.pos;
+    for (let k = start; k < end; k++) buf[at++] = text.charCodeAt(k);
+    this.pos = at;
+  }
+
   /** Any string, as UTF-8 (lone surrogates become U+FFFD, as `Buffer.from` does). */
   text(text: string): void {
     const most = text.length * 3;

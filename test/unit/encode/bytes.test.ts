@@ -16,7 +16,8 @@ import {
 } from 'apache-arrow';
 import { formatDecimal, formatTimestamp } from '../../../src/arrow/temporal.js';
 import { ByteSink } from '../../../src/encode/byte-sink.js';
-import { writeInteger } from '../../../src/encode/column-bytes.js';
+import { floatWriter, writeInteger } from '../../../src/encode/column-bytes.js';
+import { floatText } from '../../../src/encode/column-text.js';
 import { csvTextCell, encodeCsv } from '../../../src/encode/csv.js';
 import { encodeJson } from '../../../src/encode/json.js';
 import { encodeNdjson } from '../../../src/encode/ndjson.js';
@@ -85,6 +86,52 @@ describe('JSON and CSV written as bytes', () => {
     // A float holding 2^30 reads back from 1073741800 already; a double would need every digit.
     const floats = batchOf([['f', column(new Float32(), Float32Array.of(2 ** 30, 3), 2)]]);
     assert.deepEqual(await ndjsonLines(floats), ['{"f":1073741800}', '{"f":3}']);
+  });
+
+  it('writes every double, across windows and around nulls, as floatText does', async () => {
+    const values = fc.oneof(
+      fc.double(),
+      fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, 1e21, 1e-7, 123e-20),
+      fc.integer({ min: -(2 ** 53), max: 2 ** 53 }).map((v) => v * 1),
+    );
+    const check = async (doubles: number[], nulls: number[]) => {
+      const data = column(new Float64(), Float64Array.from(doubles), doubles.length, nulls);
+      const batch = batchOf([['d', data]]);
+      const expected = doubles.map((_, i) => (nulls.includes(i) ? 'null' : floatText(data, true)(i)));
+      const lines = (await ndjsonLines(batch)).map((line) => line.slice('{"d":'.length, -1));
+      assert.deepEqual(lines, expected);
+      const cells = parseCsv(await text(encodeCsv(schemaOf(batch), from(batch)))).slice(1);
+      const csvText = doubles.map((_, i) => (nulls.includes(i) ? null : floatText(data, false)(i)));
+      assert.deepEqual(
+        cells.map(([cell]) => cell),
+        csvText,
+      );
+    };
+    // Rows read out of order, as no encoder does today, still get their own text.
+    const thirds = Float64Array.from({ length: 4200 }, (_, i) => i / 3);
+    const sink = new ByteSink(1 << 16);
+    const write = floatWriter(column(new Float64(), thirds, 4200), sink, true);
+    for (const i of [0, 10, 9, 3, 2047, 4199, 2100, 2099, 5, 4]) {
+      write(i);
+      assert.equal(sink.take().toString('latin1'), String(i / 3));
+    }
+    // Longer than one window of values, so that rows come from several windows.
+    const long = Array.from({ length: 5000 }, (_, i) => (i % 97 === 0 ? -0 : i % 89 === 0 ? NaN : i / 7));
+    await check(long, [0, 1, 2047, 2048, 2049, 4999]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .array(values, { minLength: 1, maxLength: 3000 })
+          .chain((doubles) =>
+            fc.tuple(
+              fc.constant(doubles),
+              fc.uniqueArray(fc.nat(doubles.length - 1), { maxLength: doubles.length }),
+            ),
+          ),
+        async ([doubles, nulls]) => check(doubles, nulls),
+      ),
+      { numRuns: 50 },
+    );
   });
 
   it('writes decimals near 2^53 at every scale as formatDecimal does', async () => {
