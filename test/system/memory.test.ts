@@ -123,7 +123,7 @@ describe('memory while streaming to a slow reader', () => {
     assert.ok(bytes > 1024 ** 3, `${bytes} bytes`);
     // Constant: the second half of the result does not take the service higher than the first did.
     assert.ok(peak - firstHalfPeak < 96 * MiB, `grew ${((peak - firstHalfPeak) / MiB).toFixed(0)} MiB`);
-    // 226-233 MiB on 2 cores; 294-338 when every double's text was a string of V8's old space.
+    // 207-233 MiB on 2 cores; 294-338 when every double's text was a string of V8's old space.
     assert.ok(peak < 288 * MiB, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
   });
 });
