@@ -34,12 +34,7 @@ export class ByteSink {
 
   /** A string known to hold only ASCII (numbers, ISO-8601 text, base64, JSON punctuation). */
   ascii(text: string): void {
-    const n = text.length;
-    if (this.pos + n > this.buf.length) this.#grow(n);
-    const buf = this.buf;
-    let at = this.pos;
-    for (let k = 0; k < n; k++) buf[at++] = text.charCodeAt(k);
-    this.pos = at;
+    this.asciiRange(text, 0, text.length);
   }
 
   /** Characters `start` to `end` of a string known to hold only ASCII there. */
