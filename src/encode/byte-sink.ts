@@ -1,3 +1,5 @@
+import { freshBuffers, type BufferSource } from './chunk-pool.js';
+
 /**
  * A buffer that text encoders write bytes into directly, handed out in chunks. Writing each
  * value's bytes where they go saves building a string per row and encoding it again, which
@@ -10,11 +12,19 @@ export class ByteSink {
   buf: Buffer;
   pos = 0;
   readonly #capacity: number;
+  readonly #buffers: BufferSource;
 
-  /** `chunkBytes`: about how much is written before a chunk is taken (see `full`). */
-  constructor(readonly chunkBytes: number) {
+  /**
+   * `chunkBytes`: about how much is written before a chunk is taken (see `full`). `buffers`:
+   * where the buffers that chunks are cut from come from (a `ChunkPool` takes them back).
+   */
+  constructor(
+    readonly chunkBytes: number,
+    buffers: BufferSource = freshBuffers,
+  ) {
     this.#capacity = chunkBytes + (chunkBytes >> 2);
-    this.buf = Buffer.allocUnsafe(this.#capacity);
+    this.#buffers = buffers;
+    this.buf = buffers.take(this.#capacity);
   }
 
   /** Whether a chunk's worth has been written. */
@@ -71,6 +81,8 @@ export class ByteSink {
   /**
    * What was written since the last `take`, as a buffer of its own; the sink starts afresh. A
    * short chunk is copied out so that it does not hold the whole buffer while it waits to be sent.
+   * A long one is the start of the sink's buffer, which the sink leaves to it: the next chunk is
+   * written into another from its source.
    */
   take(): Buffer {
     if (this.pos < this.chunkBytes >> 1) {
@@ -80,7 +92,7 @@ export class ByteSink {
       return chunk;
     }
     const chunk = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.#capacity);
+    this.buf = this.#buffers.take(this.#capacity);
     this.pos = 0;
     return chunk;
   }

@@ -1,5 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import { ByteSink, utf8Bytes } from './byte-sink.js';
+import type { BufferSource } from './chunk-pool.js';
 import type { EncodeStats } from './stats.js';
 
 export interface RowLimits {
@@ -15,6 +16,8 @@ export interface RowLimits {
 export interface RowEncodeOptions extends RowLimits {
   /** Filled in as chunks are yielded; see `EncodeStats`. */
   readonly stats?: EncodeStats | undefined;
+  /** Where the buffers that chunks are cut from come from; new memory for each when absent. */
+  readonly buffers?: BufferSource | undefined;
 }
 
 /** A text format of rows: a head, rows with separators or line ends, and a tail. */
@@ -48,7 +51,7 @@ export async function* encodeRows(
   const stats = options.stats;
   const maxRows = options.maxRows ?? Infinity;
   const maxBytes = options.maxBytes ?? Infinity;
-  const sink = new ByteSink(CHUNK_BYTES);
+  const sink = new ByteSink(CHUNK_BYTES, options.buffers);
   sink.text(format.head);
   let rows = 0;
   let pendingRows = 0;

@@ -7,6 +7,7 @@
 import type { Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import type { ChunkPool } from '../encode/chunk-pool.js';
 import type { Coding } from './content-coding.js';
 
 type Compression = Exclude<Coding, 'identity'>;
@@ -45,11 +46,13 @@ function compressor(coding: Compression, sizeHint?: number): { stream: Compresso
  * pulled only when the compressor has taken the previous chunk and its output is read, so a
  * slow socket slows the source. The compressor's `close` (the client gone) ends the source; a
  * source that fails destroys the compressor with its error, as an uncompressed body would fail.
+ * Once flushed, the compressor has read a chunk through, which then goes back to `buffers`.
  */
 export function compressStream(
   source: AsyncIterable<Uint8Array>,
   coding: Compression,
   sent: SentBytes,
+  buffers?: ChunkPool,
 ): Readable {
   const { stream, flush } = compressor(coding);
   stream.on('data', (chunk: Buffer) => {
@@ -74,6 +77,7 @@ export function compressStream(
         if (stream.destroyed) break;
         stream.write(chunk);
         if (!(await flushed())) break;
+        buffers?.give(chunk);
       }
       if (!stream.destroyed) stream.end();
     } catch (err) {

@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { openArrowStream } from '../encode/arrow-ipc.js';
+import { ChunkPool } from '../encode/chunk-pool.js';
 import { encodeCsv } from '../encode/csv.js';
 import { encodeJson } from '../encode/json.js';
 import { encodeNdjson, ndjsonLine } from '../encode/ndjson.js';
@@ -16,6 +17,7 @@ import { toCatalogueError } from '../errors/to-catalogue.js';
 import { resultColumnsHeader } from './result-columns.js';
 import { addVary } from './cache-headers.js';
 import { compressStream, compressWhole } from './compress.js';
+import { PooledBody } from './pooled-body.js';
 import type { Coding } from './content-coding.js';
 
 export interface RespondOptions {
@@ -99,31 +101,35 @@ export async function sendResult(
 
   reply.trailer('result-rows', () => Promise.resolve(String(stats.rows)));
   reply.trailer('result-truncated', () => Promise.resolve(String(stats.truncated)));
+  if (format === 'arrow') {
+    const arrow = await openArrowStream(limitPayloads(result.payloads, limits, stats), { stats });
+    return reply.send(Readable.from(arrow.chunks, { objectMode: false, highWaterMark: 1 }));
+  }
+  // Text is written into buffers of this response's own, used again once sent.
+  const buffers = new ChunkPool();
   const body =
     format === 'ndjson'
-      ? ndjson(result, options, stats, reply.log)
-      : format === 'csv'
-        ? encodeCsv(result.schema, result.batches, {
-            ...limits,
-            stats,
-            numbers: options.numbers,
-            escapeFormulas: options.escapeFormulas,
-          })
-        : (await openArrowStream(limitPayloads(result.payloads, limits, stats), { stats })).chunks;
-  if (coding === 'identity' || format === 'arrow') {
-    return reply.send(Readable.from(body, { objectMode: false, highWaterMark: 1 }));
-  }
-  return reply.header('content-encoding', coding).send(compressStream(body, coding, sent));
+      ? ndjson(result, options, stats, buffers, reply.log)
+      : encodeCsv(result.schema, result.batches, {
+          ...limits,
+          stats,
+          buffers,
+          numbers: options.numbers,
+          escapeFormulas: options.escapeFormulas,
+        });
+  if (coding === 'identity') return reply.send(new PooledBody(body, buffers));
+  return reply.header('content-encoding', coding).send(compressStream(body, coding, sent, buffers));
 }
 
 async function* ndjson(
   result: OpenResult,
   options: RespondOptions,
   stats: EncodeStats,
+  buffers: ChunkPool,
   log: FastifyBaseLogger,
 ): AsyncGenerator<Uint8Array> {
   try {
-    yield* encodeNdjson(result.batches, { ...options.limits, stats, numbers: options.numbers });
+    yield* encodeNdjson(result.batches, { ...options.limits, stats, buffers, numbers: options.numbers });
   } catch (err) {
     log.info({ err }, 'the result failed after its first rows');
     // The status line is gone: the failure is the last line, in the problem format.
