@@ -9,9 +9,9 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import Compile from 'typebox/compile';
 import Type, { type Static } from 'typebox';
 import { parse } from 'yaml';
+import { schemaCheck } from '../config/file-schema.js';
 import { Scalar } from '../query/spec.js';
 import { DEFAULT_TENANT, SCOPES, type Principal } from './principal.js';
 
@@ -71,7 +71,7 @@ export const AuthFile = Type.Object(
 );
 export type AuthFile = Static<typeof AuthFile>;
 
-const validator = Compile(AuthFile);
+const check = schemaCheck(AuthFile);
 
 export class AuthConfigError extends Error {
   override readonly name = 'AuthConfigError';
@@ -178,10 +178,8 @@ export class Authenticator {
     } catch (err) {
       throw new AuthConfigError(`AUTH_FILE '${path}': ${(err as Error).message.split('\n')[0] ?? ''}`);
     }
-    const [first] = validator.Errors(data);
-    if (first !== undefined) {
-      throw new AuthConfigError(`AUTH_FILE '${path}': ${first.instancePath || '/'} ${first.message}`);
-    }
+    const problem = check(data);
+    if (problem !== undefined) throw new AuthConfigError(`AUTH_FILE '${path}': ${problem.text}`);
     return Authenticator.create(data as AuthFile, options);
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Compile from 'typebox/compile';
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { schemaCheck } from '../config/file-schema.js';
 import { DatasetsFile } from './definition.js';
 
 /** A datasets file that cannot be used; the message points at the file, line and column. */
@@ -8,7 +8,7 @@ export class DatasetsFileError extends Error {
   override readonly name = 'DatasetsFileError';
 }
 
-const validator = Compile(DatasetsFile);
+const check = schemaCheck(DatasetsFile);
 
 /** Reads and checks a datasets file (YAML, or JSON, which YAML reads too). */
 export function loadDatasetsFile(path: string): DatasetsFile {
@@ -36,19 +36,9 @@ export function parseDatasetsFile(text: string, path = 'datasets'): DatasetsFile
     throw new DatasetsFileError(`${at(syntax.pos[0])}: ${syntax.message.split('\n')[0] ?? ''}`);
 
   const data: unknown = doc.toJS();
-  const [first] = validator.Errors(data);
-  if (first !== undefined) {
-    const path = pointerPath(first.instancePath);
-    // An unexpected key fails its `false` schema, at the key's own path.
-    if (first.message === 'schema is false') {
-      const key = path.at(-1) ?? '';
-      const parent = path.length > 1 ? `/${path.slice(0, -1).join('/')}` : '/';
-      throw new DatasetsFileError(
-        `${at(offsetOf(doc, path))}: ${parent} has an unknown key ${JSON.stringify(key)}`,
-      );
-    }
-    throw new DatasetsFileError(`${at(offsetOf(doc, path))}: ${first.instancePath || '/'} ${first.message}`);
-  }
+  const problem = check(data);
+  if (problem !== undefined)
+    throw new DatasetsFileError(`${at(offsetOf(doc, problem.path))}: ${problem.text}`);
   const file = data as DatasetsFile;
   for (const [name, dataset] of Object.entries(file.datasets)) {
     const fail = (key: string, message: string) => {
@@ -88,15 +78,6 @@ export function sqlParameters(sql: string): Set<string> {
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|`[^`]*`/g, ' ');
   return new Set([...bare.matchAll(/(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''));
-}
-
-function pointerPath(pointer: string): string[] {
-  return pointer === ''
-    ? []
-    : pointer
-        .slice(1)
-        .split('/')
-        .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 /** Where a path starts in the file: its value node, or the nearest parent that exists. */

@@ -1,8 +1,11 @@
 /** JWT claims of the wrong shape are refused, naming the claim; well-formed ones are read as before. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { AuthenticationError, Authenticator } from '../../../src/auth/authenticate.js';
+import { AuthConfigError, AuthenticationError, Authenticator } from '../../../src/auth/authenticate.js';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
 const ISSUER = 'https://issuer.test';
@@ -70,5 +73,56 @@ describe('JWT claims', () => {
   it('ignores the shape of claims no row filter uses', async () => {
     const p = await authenticate({ ...base, realm_access: { roles: ['x'] } });
     assert.equal(p.claims['realm_access'], undefined);
+  });
+});
+
+describe('auth file', () => {
+  async function refused(text: string): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-file-'));
+    const path = join(dir, 'auth.yaml');
+    writeFileSync(path, text);
+    try {
+      await Authenticator.fromFile(path);
+    } catch (err) {
+      assert.ok(err instanceof AuthConfigError, String(err));
+      return err.message.replace(`AUTH_FILE '${path}': `, '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.fail('the file was accepted');
+  }
+
+  it('names the value at fault and what is wrong with it', async () => {
+    assert.equal(
+      await refused('apiKeys:\n  - name: ci\n    tenant: acme\n'),
+      "/apiKeys/0 must have required property 'sha256'",
+    );
+    assert.equal(
+      await refused('jwt: { secret: short, issuer: i, audience: a }\n'),
+      '/jwt/secret must NOT have fewer than 32 characters',
+    );
+    assert.equal(
+      await refused(`jwt: { secret: ${SECRET}, issuer: i, audience: a, clockSkewSeconds: 601 }\n`),
+      '/jwt/clockSkewSeconds must be <= 600',
+    );
+  });
+
+  it('names an unknown key and where it is', async () => {
+    assert.equal(
+      await refused("anonymous: { tenant: t, scopes: ['datasets:read'], admin: true }\n"),
+      '/anonymous has an unknown key "admin"',
+    );
+    assert.equal(await refused('apikeys: []\n'), '/ has an unknown key "apikeys"');
+  });
+
+  it('accepts a well-formed file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-file-'));
+    const path = join(dir, 'auth.yaml');
+    writeFileSync(path, `anonymous: { tenant: t, scopes: ['datasets:read'] }\n`);
+    try {
+      assert.ok((await Authenticator.fromFile(path)) instanceof Authenticator);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
