@@ -1,7 +1,7 @@
 /**
  * Buffers of one streamed body, used again once whoever sends the body has written the chunks
- * cut from them. A body of a gigabyte then allocates a few buffers instead of one per 64 KiB:
- * fewer allocations to pay for, and less dead memory between two collections.
+ * cut from them. A body of a gigabyte then allocates a few buffers instead of one per 64 KiB, and
+ * the service spends less CPU on allocating and collecting them.
  *
  * A pool serves one response only, so that a chunk given back too early could garble only that
  * response's own bytes, never put one client's data into another's answer.
