@@ -10,7 +10,7 @@
  * else, the body gives nothing back.
  */
 import { OutgoingMessage } from 'node:http';
-import { Readable, type Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ChunkPool } from '../encode/chunk-pool.js';
 
 export class PooledBody extends Readable {
@@ -87,7 +87,7 @@ export class PooledBody extends Readable {
 
   #look(): void {
     const dest = this.#dest;
-    if (dest === undefined || this.#handed.length === 0 || (dest as Writable).writableLength !== 0) return;
+    if (dest === undefined || this.#handed.length === 0 || dest.writableLength !== 0) return;
     for (const chunk of this.#handed) this.#pool.give(chunk);
     this.#handed = [];
   }
