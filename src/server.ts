@@ -1,8 +1,10 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { growHeapInLargerSteps } from './heap-growth.js';
 import { startTracing } from './observability/tracing.js';
 
+growHeapInLargerSteps();
 const config = loadConfig();
 const app = await buildApp(config);
 const tracing = await startTracing(config.tracing, {
