@@ -200,7 +200,7 @@ export function markdown(r: BenchResults): string {
           `${FORMAT_NAMES[t.format]}, service download`,
           ...seconds(t.service),
           rowsPerSecond(t.rows, t.service.median),
-          cpu(t.serviceCpuSeconds),
+          `${cpu(t.serviceCpuSeconds)} (service ${cpu(t.serviceProcessCpuSeconds)}; ${t.serviceMajorGcs} full GCs)`,
           `${x(t.service.median / arrow.service.ms.median)} Arrow's wall time`,
         ],
         [
@@ -283,6 +283,7 @@ export function markdown(r: BenchResults): string {
       "(for the service, the service process and its HTTP reader), Spark's excluded. " +
       "Beside the service process's CPU: the median bytes per download it wrote to its spool's files, " +
       'which happens when the reader falls behind Spark by more than the spool keeps in memory. ' +
+      "Beside NDJSON's and CSV's: the median count per download of the service's full (mark-compact) garbage collections. " +
       `The in-process converters of both formats encode the same query's first ${ndjson.converterRows} rows from batches held in memory; the service's encoder runs in a worker thread of plain Node.js on the build the service runs (dist/), as the bench itself runs under tsx, whose rewrite of the same code encodes about a fifth more slowly.`,
     '',
     downloads,

@@ -129,6 +129,22 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
+const GC_DURATION = 'nodejs_gc_duration_seconds';
+const MAJOR_GCS = `${GC_DURATION}_count{kind="major"}`;
+
+/**
+ * How many full (mark-compact) garbage collections a service has done, from its `/metrics`
+ * (whose histogram has no line for a kind of collection that has not happened yet).
+ */
+export async function majorGcs(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`);
+  const lines = (await res.text()).split('\n');
+  if (!res.ok || !lines.some((l) => l.startsWith(`# TYPE ${GC_DURATION} `)))
+    throw new Error(`the service's /metrics has no ${GC_DURATION}`);
+  const line = lines.find((l) => l.startsWith(`${MAJOR_GCS} `));
+  return line === undefined ? 0 : Number(line.slice(MAJOR_GCS.length + 1));
+}
+
 /** CPU time this process has used so far, in seconds. */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { DATASETS, expectRows, type BenchContext } from '../context.js';
 import { wideQuery } from '../config.js';
-import { download, ownCpuSeconds } from '../service.js';
+import { download, majorGcs, ownCpuSeconds } from '../service.js';
 import { datasetPlan, fetchBatches } from '../spark.js';
 import { now, summarize, type Summary } from '../stats.js';
 
@@ -19,6 +19,10 @@ export interface TextResult {
   readonly service: Summary;
   /** Median CPU seconds per download of the service process plus this process's HTTP reader. */
   readonly serviceCpuSeconds: number;
+  /** Median CPU seconds per download of the service process alone. */
+  readonly serviceProcessCpuSeconds: number;
+  /** Median count per download of the service's full (mark-compact) garbage collections. */
+  readonly serviceMajorGcs: number;
   /** The naive converter over the same batches, in this process. */
   readonly naive: Summary;
   /** The service's encoder over the same batches, in this process. */
@@ -162,20 +166,26 @@ async function textScenario(
 
   const serviceTimes: number[] = [];
   const serviceCpu: number[] = [];
+  const serviceProcessCpu: number[] = [];
+  const serviceGcs: number[] = [];
   let serviceBytes = 0;
   let servicePeakRss = 0;
   for (let round = 0; round < config.ndjsonRuns; round++) {
-    const cpu0 = ownCpuSeconds() + service.cpu();
+    const gcs0 = await majorGcs(service.base);
+    const [reader0, service0] = [ownCpuSeconds(), service.cpu()];
     const rss = service.sampleRss();
     const got = await download(url);
     servicePeakRss = Math.max(servicePeakRss, rss.stop());
-    serviceCpu.push(ownCpuSeconds() + service.cpu() - cpu0);
+    const processCpu = service.cpu() - service0;
+    serviceCpu.push(ownCpuSeconds() - reader0 + processCpu);
+    serviceProcessCpu.push(processCpu);
+    serviceGcs.push((await majorGcs(service.base)) - gcs0);
     expectRows(`service ${format} download`, got.rows, rows);
     serviceTimes.push(got.ms);
     serviceBytes = got.bytes;
     ctx.log(
       `${format}: round ${round + 1}/${config.ndjsonRuns} service ${(got.ms / 1000).toFixed(2)} s, ` +
-        `client CPU ${serviceCpu.at(-1)!.toFixed(2)} s`,
+        `client CPU ${serviceCpu.at(-1)!.toFixed(2)} s, ${serviceGcs.at(-1)} full GCs in the service`,
     );
   }
 
@@ -213,6 +223,8 @@ async function textScenario(
     serviceBytes,
     service: served,
     serviceCpuSeconds: summarize(serviceCpu).median,
+    serviceProcessCpuSeconds: summarize(serviceProcessCpu).median,
+    serviceMajorGcs: summarize(serviceGcs).median,
     naive,
     encoder,
     servicePeakRss,
