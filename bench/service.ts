@@ -129,20 +129,23 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
-const GC_DURATION = 'nodejs_gc_duration_seconds';
-const MAJOR_GCS = `${GC_DURATION}_count{kind="major"}`;
-
 /**
- * How many full (mark-compact) garbage collections a service has done, from its `/metrics`
- * (whose histogram has no line for a kind of collection that has not happened yet).
+ * One sample of a service's `/metrics`, e.g. `name_count{kind="major"}`, of the metric
+ * `family`. A labelled sample not yet observed has no line: that reads as 0, but a family the
+ * page does not describe at all is an error.
  */
-export async function majorGcs(base: string): Promise<number> {
+export async function metricSample(base: string, family: string, sample = family): Promise<number> {
   const res = await fetch(`${base}/metrics`);
   const lines = (await res.text()).split('\n');
-  if (!res.ok || !lines.some((l) => l.startsWith(`# TYPE ${GC_DURATION} `)))
-    throw new Error(`the service's /metrics has no ${GC_DURATION}`);
-  const line = lines.find((l) => l.startsWith(`${MAJOR_GCS} `));
-  return line === undefined ? 0 : Number(line.slice(MAJOR_GCS.length + 1));
+  if (!res.ok || !lines.some((l) => l.startsWith(`# TYPE ${family} `)))
+    throw new Error(`the service's /metrics has no ${family}`);
+  const line = lines.find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+/** How many full (mark-compact) garbage collections a service has done. */
+export function majorGcs(base: string): Promise<number> {
+  return metricSample(base, 'nodejs_gc_duration_seconds', 'nodejs_gc_duration_seconds_count{kind="major"}');
 }
 
 /** CPU time this process has used so far, in seconds. */

@@ -1,6 +1,6 @@
 import { DATASETS, expectRows, rotated, type BenchContext } from '../context.js';
 import { wideQuery } from '../config.js';
-import { download, ownCpuSeconds } from '../service.js';
+import { download, metricSample, ownCpuSeconds } from '../service.js';
 import { datasetPlan, drainArrow } from '../spark.js';
 import { now, summarize, type Summary } from '../stats.js';
 
@@ -133,13 +133,7 @@ export async function arrowScenario(ctx: BenchContext): Promise<ArrowResult> {
   };
 }
 
-const SPOOL_WRITTEN = 'spark_data_api_spool_written_bytes_total';
-
-/** The service's count of bytes written to its spool's files, from its `/metrics`. */
-async function spoolWrittenBytes(base: string): Promise<number> {
-  const res = await fetch(`${base}/metrics`);
-  const text = await res.text();
-  const line = text.split('\n').find((l) => l.startsWith(`${SPOOL_WRITTEN} `));
-  if (!res.ok || line === undefined) throw new Error(`the service's /metrics has no ${SPOOL_WRITTEN}`);
-  return Number(line.slice(SPOOL_WRITTEN.length + 1));
+/** The service's count of bytes written to its spool's files. */
+function spoolWrittenBytes(base: string): Promise<number> {
+  return metricSample(base, 'spark_data_api_spool_written_bytes_total');
 }
