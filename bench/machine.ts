@@ -6,6 +6,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly os: string;
   readonly node: string;
+  /** The V8 and Node options the bench process itself runs with (`npm run bench` sets some). */
+  readonly benchNodeOptions: readonly string[];
   /** 1-minute load average when the run started: how busy the machine already was. */
   readonly loadAtStart: number;
 }
@@ -17,6 +19,18 @@ export function machine(): Machine {
     memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     os: `${type()} ${release()} ${process.arch}`,
     node: process.version,
+    benchNodeOptions: ownNodeOptions(process.execArgv),
     loadAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
+}
+
+/** `execArgv` without its module loaders (`--import tsx`), which say nothing about the runtime. */
+export function ownNodeOptions(execArgv: readonly string[]): string[] {
+  const options: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--import' || arg === '--require' || arg === '--loader') i++;
+    else if (!/^--(import|require|loader)=/.test(arg)) options.push(arg);
+  }
+  return options;
 }

@@ -268,7 +268,8 @@ export function markdown(r: BenchResults): string {
   return [
     `## Benchmark ${r.date.slice(0, 10)}${r.mode === 'quick' ? ' (quick run: small sizes, not a measurement)' : ''}`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node.js ${m.node}; ` +
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node.js ${m.node}` +
+      `${m.benchNodeOptions.length > 0 ? ` (the bench process with \`${m.benchNodeOptions.join(' ')}\`)` : ''}; ` +
       `load average ${m.loadAtStart} at the start. Spark ${r.spark.version} (${r.spark.server}); ` +
       `PySpark client ${r.pysparkClient}. Service at ${r.revision.commit.slice(0, 7)}` +
       `${r.revision.modified ? ' with uncommitted changes' : ''}. The run took ${Math.round(r.durationSeconds)} s.`,
