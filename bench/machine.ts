@@ -25,7 +25,7 @@ export function machine(): Machine {
 }
 
 /** `execArgv` without its module loaders (`--import tsx`), which say nothing about the runtime. */
-export function ownNodeOptions(execArgv: readonly string[]): string[] {
+function ownNodeOptions(execArgv: readonly string[]): string[] {
   const options: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
