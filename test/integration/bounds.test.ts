@@ -6,6 +6,7 @@ import { compilePlan, sourceTemplate } from '../../src/plan/compile.js';
 import { SparkError } from '../../src/spark/errors.js';
 import { call, serve, type Answer, type Served } from '../helpers/http.js';
 import { collect, collectSql } from '../helpers/spark.js';
+import { isSpark40 } from '../helpers/spark-release.js';
 
 /**
  * The bounds of what reaches Spark, at Spark: what passes them runs, what Spark refuses is
@@ -152,8 +153,17 @@ describe('LIKE patterns', () => {
     .map((parts) => parts.join(''))
     .filter((p) => p.split('%').length <= 6);
 
+  // Spark 4.0's own LIKE never matches a pattern holding a character beyond U+FFFF (the service
+  // matches it as later releases do), so there the reference is Spark's LIKE with the emoji
+  // replaced, in the words and the pattern alike, by a caseless private-use character of the
+  // first plane that no word holds.
+  const EMOJI = '😀';
+  const STAND_IN = '\uE000';
+
   it('any pattern up to the cap answers what Spark’s own LIKE answers, or a 400 where Spark refuses it', async () => {
     const session = served.app.queries.pool;
+    const spark40 = await isSpark40(served);
+    const word = spark40 ? `replace(word, '${EMOJI}', '${STAND_IN}')` : 'word';
     await fc.assert(
       fc.asyncProperty(pattern, fc.boolean(), async (p, ilike) => {
         const op = ilike ? 'ilike' : 'like';
@@ -163,10 +173,11 @@ describe('LIKE patterns', () => {
           orderBy: ['id'],
           limit: 1000,
         });
+        const reference = spark40 ? p.replaceAll(EMOJI, STAND_IN) : p;
         const expected = await session
           .withSession((s) =>
-            collectSql(s, `SELECT id FROM words WHERE word ${op.toUpperCase()} :p ORDER BY id`, {
-              named: { p: { type: 'string', value: p } },
+            collectSql(s, `SELECT id FROM words WHERE ${word} ${op.toUpperCase()} :p ORDER BY id`, {
+              named: { p: { type: 'string', value: reference } },
             }),
           )
           .then(
@@ -185,7 +196,9 @@ describe('LIKE patterns', () => {
         const ids = (answer.json() as { rows: { id: string }[] }).rows.map((r) => BigInt(r.id));
         assert.deepEqual(ids, expected, JSON.stringify(p));
       }),
-      { numRuns: 25 },
+      // The first: a pattern Spark 4.0's own LIKE leaves to its regular expression, whose emoji
+      // it never matches there.
+      { numRuns: 25, examples: [['%%😀', false]] },
     );
   });
 });
