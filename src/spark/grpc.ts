@@ -39,6 +39,16 @@ export interface TransportOptions {
 }
 
 /**
+ * Bytes Spark may send on one call, and on the connection, before the service says it has read
+ * them (the HTTP/2 flow-control windows it announces). With HTTP/2's default of 64 KiB, Node
+ * sends a window update for every 32 KiB read, and across a network one call could move no more
+ * than 64 KiB per round trip. A call that is not being read (its reader is slow and the spool
+ * is full) holds at most this much; the connection's other calls go on, as Node frees the
+ * connection's window as bytes arrive.
+ */
+export const FLOW_CONTROL_WINDOW_BYTES = 4 * 1024 ** 2;
+
+/**
  * One gRPC channel to a Spark Connect server, with typed calls derived from the generated
  * service descriptor: every call carries the endpoint's metadata and bearer token.
  */
@@ -59,6 +69,7 @@ export class GrpcTransport {
       'grpc.keepalive_time_ms': options.keepaliveMs ?? 300_000,
       'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 20_000,
       'grpc.keepalive_permit_without_calls': 0,
+      'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
       ...(options.userAgent === undefined ? {} : { 'grpc.primary_user_agent': options.userAgent }),
     });
     this.#metadata = new grpc.Metadata();

@@ -180,7 +180,7 @@ describe('results read through the spool', () => {
 describe('a full spool', () => {
   it('holds Spark as without a spool, and the result is still complete and exact', async () => {
     const served = await serve(
-      { POOL_MIN: '0', POOL_MAX: '1', SPOOL_DIR: tempDir(), SPOOL_MAX_BYTES: String(256 * 1024) },
+      { POOL_MIN: '0', POOL_MAX: '2', SPOOL_DIR: tempDir(), SPOOL_MAX_BYTES: String(256 * 1024) },
       registry,
     );
     try {
@@ -189,6 +189,15 @@ describe('a full spool', () => {
       const reader = await pausedRead(`${served.url}/v1/datasets/big/query`, ORDERED, `full-${Date.now()}`);
       await eventually('the spool is full', async () => (await metric(served, series)) > 0);
       // Spark is held: its session stays leased while the reader pauses.
+      assert.equal(served.app.queries.pool.stats().inUse, 1);
+      // Spark's call, not read, fills its flow-control window; another session's call on the
+      // same connection still gets its answer.
+      const other = await call('GET', `${served.url}/v1/datasets/big/rows?orderBy=-id&limit=2000`);
+      assert.equal(other.status, 200, other.text());
+      assert.deepEqual(
+        lines(other.text()),
+        await direct(served, { orderBy: [{ column: 'id', direction: 'desc' }], limit: 2000 }),
+      );
       assert.equal(served.app.queries.pool.stats().inUse, 1);
       const rows = lines(await reader.resume());
       assert.equal(rows.length, ROWS);
