@@ -66,30 +66,27 @@ export class Chunk implements SpoolChunk {
   }
 
   /**
-   * Its payloads from the `from`-th on: from memory, or read in one range of the store. A
-   * missing object means the result was released; any other failure is SPOOL_FAILED.
+   * Its `from`-th payload: from memory, or read from the store. A missing object means the
+   * result was released; any other failure is SPOOL_FAILED.
    */
-  async payloads(store: SpoolStore, from: number, tally: SpoolTally): Promise<readonly ArrowPayload[]> {
+  async payload(store: SpoolStore, from: number, tally: SpoolTally): Promise<ArrowPayload | undefined> {
     const memory = this.memory;
-    if (memory !== undefined) return memory.slice(from);
+    if (memory !== undefined) return memory[from];
     const key = this.key;
-    const first = this.#entries[from];
-    if (key === undefined || first === undefined) return [];
+    const entry = this.#entries[from];
+    if (key === undefined || entry === undefined) return undefined;
     let data: Uint8Array;
     try {
-      data = await store.get(key, { start: first.offset, end: this.byteCount });
+      data = await store.get(key, { start: entry.offset, end: entry.offset + entry.length });
     } catch (err) {
-      if (err instanceof SpoolNotFoundError && this.dropped) return [];
+      if (err instanceof SpoolNotFoundError && this.dropped) return undefined;
       tally.diskErrors++;
       throw new Errors.SpoolFailed({ cause: err });
     }
-    if (data.byteLength !== this.byteCount - first.offset) {
+    if (data.byteLength !== entry.length) {
       tally.diskErrors++;
       throw new Errors.SpoolFailed({ cause: new Error(`${key} is shorter than was written`) });
     }
-    return this.#entries.slice(from).map((e) => ({
-      data: data.subarray(e.offset - first.offset, e.offset - first.offset + e.length),
-      rowCount: e.rowCount,
-    }));
+    return { data, rowCount: entry.rowCount };
   }
 }

@@ -254,12 +254,12 @@ export class DrainedResult implements SpooledResult {
       if (index >= to) return;
       const chunk = this.#chunks[index];
       if (chunk !== undefined) {
-        if (!chunk.dropped) {
-          for (const payload of await chunk.payloads(this.#home.store, within, this.#home.budget.tally)) {
-            this.#checkReleased();
-            yield payload;
-            advance(payload);
-          }
+        while (!chunk.dropped && within < chunk.length) {
+          const payload = await chunk.payload(this.#home.store, within, this.#home.budget.tally);
+          this.#checkReleased();
+          if (payload === undefined) break;
+          yield payload;
+          advance(payload);
         }
         if (consume) this.#drop(chunk);
         index++;

@@ -75,6 +75,47 @@ describe('the result spool', () => {
     await spool.close();
   });
 
+  it('reads each payload back from its file when the reader gets to it, into memory of its own', async () => {
+    const dir = tempDir();
+    const files = new FileSpoolStore(dir);
+    const reads: number[] = [];
+    const store = {
+      put: files.put.bind(files),
+      get: (key: string, range?: { start: number; end: number }) => {
+        reads.push(range === undefined ? -1 : range.end - range.start);
+        return files.get(key, range);
+      },
+      list: files.list.bind(files),
+      delete: files.delete.bind(files),
+    };
+    const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 3_000 }, { store });
+    const items = payloads([1_000, 2_000, 500, 1_500, 1_000]);
+    const result = spool.spool(schema, new Source(items), { mode: 'keep' });
+    await result.settled;
+    assert.deepEqual(
+      result.chunks().map((c) => c.byteCount),
+      [3_000, 3_000],
+    );
+    const reader = result.payloads()[Symbol.asyncIterator]();
+    const got: ArrowPayload[] = [];
+    for (const item of items) {
+      const next = await reader.next();
+      if (next.done === true) assert.fail(`the reader ended after ${got.length} payloads`);
+      const payload = next.value;
+      // One read per payload, when it is asked for: a slow reader holds one payload, not its file.
+      assert.deepEqual(
+        reads,
+        [...got, payload].map((p) => p.data.byteLength),
+      );
+      assert.equal(payload.data.buffer.byteLength, item.data.byteLength);
+      got.push(payload);
+    }
+    assert.equal((await reader.next()).done, true);
+    assert.ok(same(got, items));
+    await result.release();
+    await spool.close();
+  });
+
   it('consume mode: a reader gets payloads as they come, and what it read is deleted', async () => {
     const dir = tempDir();
     const spool = await startSpool({ dir, chunkBytes: 1_000 });
