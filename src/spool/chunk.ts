@@ -8,6 +8,9 @@ import type { SpoolTally } from './budget.js';
 import { SpoolNotFoundError, type SpoolStore } from './store.js';
 import type { SpoolChunk } from './types.js';
 
+/** Most bytes read back from the store at once, unless one payload is larger. */
+export const READ_BYTES = 1024 ** 2;
+
 interface Entry {
   readonly offset: number;
   readonly length: number;
@@ -66,27 +69,38 @@ export class Chunk implements SpoolChunk {
   }
 
   /**
-   * Its `from`-th payload: from memory, or read from the store. A missing object means the
-   * result was released; any other failure is SPOOL_FAILED.
+   * Its payloads from the `from`-th on, as many as one read of the store takes: from memory, or
+   * read from the store in one range of at most `READ_BYTES` (or the one payload, if larger). A
+   * reader slower than Spark then holds what it is about to read, not the rest of the chunk. A
+   * missing object means the result was released; any other failure is SPOOL_FAILED.
    */
-  async payload(store: SpoolStore, from: number, tally: SpoolTally): Promise<ArrowPayload | undefined> {
+  async payloads(store: SpoolStore, from: number, tally: SpoolTally): Promise<readonly ArrowPayload[]> {
     const memory = this.memory;
-    if (memory !== undefined) return memory[from];
+    if (memory !== undefined) return memory.slice(from);
     const key = this.key;
-    const entry = this.#entries[from];
-    if (key === undefined || entry === undefined) return undefined;
+    const entries = this.#entries;
+    const first = entries[from];
+    if (key === undefined || first === undefined) return [];
+    let to = from + 1;
+    for (let next = entries[to]; next !== undefined; next = entries[++to]) {
+      if (next.offset + next.length - first.offset > READ_BYTES) break;
+    }
+    const end = (entries[to - 1] as Entry).offset + (entries[to - 1] as Entry).length;
     let data: Uint8Array;
     try {
-      data = await store.get(key, { start: entry.offset, end: entry.offset + entry.length });
+      data = await store.get(key, { start: first.offset, end });
     } catch (err) {
-      if (err instanceof SpoolNotFoundError && this.dropped) return undefined;
+      if (err instanceof SpoolNotFoundError && this.dropped) return [];
       tally.diskErrors++;
       throw new Errors.SpoolFailed({ cause: err });
     }
-    if (data.byteLength !== entry.length) {
+    if (data.byteLength !== end - first.offset) {
       tally.diskErrors++;
       throw new Errors.SpoolFailed({ cause: new Error(`${key} is shorter than was written`) });
     }
-    return { data, rowCount: entry.rowCount };
+    return entries.slice(from, to).map((e) => ({
+      data: data.subarray(e.offset - first.offset, e.offset - first.offset + e.length),
+      rowCount: e.rowCount,
+    }));
   }
 }

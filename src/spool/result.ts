@@ -255,11 +255,13 @@ export class DrainedResult implements SpooledResult {
       const chunk = this.#chunks[index];
       if (chunk !== undefined) {
         while (!chunk.dropped && within < chunk.length) {
-          const payload = await chunk.payload(this.#home.store, within, this.#home.budget.tally);
-          this.#checkReleased();
-          if (payload === undefined) break;
-          yield payload;
-          advance(payload);
+          const read = await chunk.payloads(this.#home.store, within, this.#home.budget.tally);
+          if (read.length === 0) break;
+          for (const payload of read) {
+            this.#checkReleased();
+            yield payload;
+            advance(payload);
+          }
         }
         if (consume) this.#drop(chunk);
         index++;

@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 import { Schema } from 'apache-arrow';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
 import { FileSpoolStore } from '../../../src/spool/store.js';
+import { READ_BYTES } from '../../../src/spool/chunk.js';
 import { SpoolReleasedError } from '../../../src/spool/result.js';
 import { payloads, readAll, same, Source, startSpool, until } from './helpers.js';
 import { removeTempDirs, tempDir } from '../../helpers/temp-dirs.js';
@@ -75,7 +76,7 @@ describe('the result spool', () => {
     await spool.close();
   });
 
-  it('reads each payload back from its file when the reader gets to it, into memory of its own', async () => {
+  it('reads payloads back from a file as the reader gets to them, at most READ_BYTES at once unless one is larger', async () => {
     const dir = tempDir();
     const files = new FileSpoolStore(dir);
     const reads: number[] = [];
@@ -88,27 +89,30 @@ describe('the result spool', () => {
       list: files.list.bind(files),
       delete: files.delete.bind(files),
     };
-    const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 3_000 }, { store });
-    const items = payloads([1_000, 2_000, 500, 1_500, 1_000]);
+    const kib = READ_BYTES / 1024;
+    const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 2 * READ_BYTES }, { store });
+    // Two chunks fit in no read together; 0.4 and 0.3 of a read do; the last is larger than one.
+    const sizes = [0.7, 0.4, 0.3, 0.9, 1.5].map((share) => Math.round(share * kib) * 1024);
+    const items = payloads(sizes);
     const result = spool.spool(schema, new Source(items), { mode: 'keep' });
     await result.settled;
     assert.deepEqual(
       result.chunks().map((c) => c.byteCount),
-      [3_000, 3_000],
+      [sizes[0]! + sizes[1]! + sizes[2]!, sizes[3]!, sizes[4]!],
     );
+    const groups = [[0], [1, 2], [3], [4]];
     const reader = result.payloads()[Symbol.asyncIterator]();
     const got: ArrowPayload[] = [];
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       const next = await reader.next();
       if (next.done === true) assert.fail(`the reader ended after ${got.length} payloads`);
-      const payload = next.value;
-      // One read per payload, when it is asked for: a slow reader holds one payload, not its file.
-      assert.deepEqual(
-        reads,
-        [...got, payload].map((p) => p.data.byteLength),
-      );
-      assert.equal(payload.data.buffer.byteLength, item.data.byteLength);
-      got.push(payload);
+      // Read when asked for: a slow reader holds what it is about to take, not the rest of the file.
+      const started = groups.filter((g) => g[0]! <= i);
+      const bytes = (g: number[]) => g.reduce((n, k) => n + sizes[k]!, 0);
+      assert.deepEqual(reads, started.map(bytes));
+      assert.equal(next.value.data.buffer.byteLength, bytes(started.at(-1)!));
+      assert.equal(next.value.data.byteLength, item.data.byteLength);
+      got.push(next.value);
     }
     assert.equal((await reader.next()).done, true);
     assert.ok(same(got, items));
