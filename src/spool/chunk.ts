@@ -82,10 +82,11 @@ export class Chunk implements SpoolChunk {
     const first = entries[from];
     if (key === undefined || first === undefined) return [];
     let to = from + 1;
+    let end = first.offset + first.length;
     for (let next = entries[to]; next !== undefined; next = entries[++to]) {
       if (next.offset + next.length - first.offset > READ_BYTES) break;
+      end = next.offset + next.length;
     }
-    const end = (entries[to - 1] as Entry).offset + (entries[to - 1] as Entry).length;
     let data: Uint8Array;
     try {
       data = await store.get(key, { start: first.offset, end });

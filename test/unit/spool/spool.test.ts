@@ -91,7 +91,7 @@ describe('the result spool', () => {
     };
     const kib = READ_BYTES / 1024;
     const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 2 * READ_BYTES }, { store });
-    // Two chunks fit in no read together; 0.4 and 0.3 of a read do; the last is larger than one.
+    // 0.7 and 0.4 of a read do not fit in one together, 0.4 and 0.3 do; the last is larger than a read.
     const sizes = [0.7, 0.4, 0.3, 0.9, 1.5].map((share) => Math.round(share * kib) * 1024);
     const items = payloads(sizes);
     const result = spool.spool(schema, new Source(items), { mode: 'keep' });
