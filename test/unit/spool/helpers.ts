@@ -3,6 +3,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 import { ResultSpool, type SpoolConfig, type SpoolStartOptions } from '../../../src/spool/spool.js';
+import type { FileSpoolStore, SpoolStore } from '../../../src/spool/store.js';
 
 /** Payloads of random bytes: the spool never looks inside them. */
 export function payloads(sizes: readonly number[]): ArrowPayload[] {
@@ -48,6 +49,17 @@ export class Source implements AsyncIterable<ArrowPayload> {
       this.returned = true;
     }
   }
+}
+
+/** `files` as a spool store, with the methods in `replaced` instead of its own. */
+export function storeOver(files: FileSpoolStore, replaced: Partial<SpoolStore>): SpoolStore {
+  return {
+    put: files.put.bind(files),
+    get: files.get.bind(files),
+    list: files.list.bind(files),
+    delete: files.delete.bind(files),
+    ...replaced,
+  };
 }
 
 export const CONFIG: Omit<SpoolConfig, 'dir'> = {

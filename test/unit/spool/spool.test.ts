@@ -5,7 +5,7 @@ import type { ArrowPayload } from '../../../src/arrow/decode.js';
 import { FileSpoolStore } from '../../../src/spool/store.js';
 import { READ_BYTES } from '../../../src/spool/chunk.js';
 import { SpoolReleasedError } from '../../../src/spool/result.js';
-import { payloads, readAll, same, Source, startSpool, until } from './helpers.js';
+import { payloads, readAll, same, Source, startSpool, storeOver, until } from './helpers.js';
 import { removeTempDirs, tempDir } from '../../helpers/temp-dirs.js';
 
 after(removeTempDirs);
@@ -80,15 +80,12 @@ describe('the result spool', () => {
     const dir = tempDir();
     const files = new FileSpoolStore(dir);
     const reads: number[] = [];
-    const store = {
-      put: files.put.bind(files),
-      get: (key: string, range?: { start: number; end: number }) => {
+    const store = storeOver(files, {
+      get: (key, range) => {
         reads.push(range === undefined ? -1 : range.end - range.start);
         return files.get(key, range);
       },
-      list: files.list.bind(files),
-      delete: files.delete.bind(files),
-    };
+    });
     const kib = READ_BYTES / 1024;
     const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 2 * READ_BYTES }, { store });
     // 0.7 and 0.4 of a read do not fit in one together, 0.4 and 0.3 do; the last is larger than a read.
@@ -227,15 +224,12 @@ describe('the result spool', () => {
     const dir = tempDir();
     const files = new FileSpoolStore(dir);
     let writes = 0;
-    const store = {
-      put: async (key: string, data: Uint8Array | readonly Uint8Array[]) => {
+    const store = storeOver(files, {
+      put: async (key, data) => {
         if (!key.endsWith('heartbeat') && ++writes === 3) throw new Error('EIO: i/o error, write');
         await files.put(key, data);
       },
-      get: files.get.bind(files),
-      list: files.list.bind(files),
-      delete: files.delete.bind(files),
-    };
+    });
     const spool = await startSpool({ dir, chunkBytes: 1_000 }, { store });
     const items = payloads(Array<number>(10).fill(1_000));
     const source = new Source(items);
@@ -264,12 +258,9 @@ describe('the result spool', () => {
   it('a file that cannot be read is SPOOL_FAILED for the reader', async () => {
     const dir = tempDir();
     const files = new FileSpoolStore(dir);
-    const store = {
-      put: files.put.bind(files),
+    const store = storeOver(files, {
       get: () => Promise.reject(new Error('EIO: i/o error, read')),
-      list: files.list.bind(files),
-      delete: files.delete.bind(files),
-    };
+    });
     const spool = await startSpool({ dir, chunkBytes: 1_000 }, { store });
     const result = spool.spool(schema, new Source(payloads([1_000, 1_000])), { mode: 'consume' });
     await result.settled;
