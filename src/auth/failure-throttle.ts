@@ -26,7 +26,9 @@ export class FailureThrottle {
   constructor(options: FailureThrottleOptions) {
     this.#max = options.max;
     this.#windowMs = options.windowMs;
-    this.#windows = new LRUCache({ max: options.maxAddresses ?? 100_000 });
+    // Bounded by a count of entries rather than by `max`, for which lru-cache sets aside room
+    // for every entry at once (some 2.8 MB for 100,000 addresses, before any client failed).
+    this.#windows = new LRUCache({ maxSize: options.maxAddresses ?? 100_000, sizeCalculation: () => 1 });
   }
 
   /** Seconds until the address may try again, or undefined when it may now. */
