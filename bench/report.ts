@@ -1,7 +1,7 @@
 import type { Machine } from './machine.js';
 import type { ArrowResult, Variant } from './scenarios/arrow.js';
 import type { CompressionResult } from './scenarios/compression.js';
-import type { MemoryResult } from './scenarios/memory.js';
+import { EARLY_IDLE_SECONDS, type MemoryResult } from './scenarios/memory.js';
 import type { SlowReadersResult } from './scenarios/slow-readers.js';
 import type { SmallMeasurement, SmallResult } from './scenarios/small.js';
 import type { TextResult } from './scenarios/text.js';
@@ -238,7 +238,9 @@ export function markdown(r: BenchResults): string {
       FORMAT_NAMES[mm.format],
       `${gb(mm.bytes)}, ${mm.rows} rows, ${mm.seconds.toFixed(1)} s`,
       `${(mm.readBytesPerSecond / MiB).toFixed(0)} MiB/s`,
-      mib(mm.idleRss),
+      mm.earlyIdleRss === mm.idleRss
+        ? mib(mm.idleRss)
+        : `${mib(mm.idleRss)} (${mib(mm.earlyIdleRss)} at ${EARLY_IDLE_SECONDS} s)`,
       mib(mm.peakRss),
     ]),
     ['l', 'l', 'r', 'r', 'r'],
