@@ -238,7 +238,7 @@ export function markdown(r: BenchResults): string {
       FORMAT_NAMES[mm.format],
       `${gb(mm.bytes)}, ${mm.rows} rows, ${mm.seconds.toFixed(1)} s`,
       `${(mm.readBytesPerSecond / MiB).toFixed(0)} MiB/s`,
-      mm.earlyIdleRss === mm.idleRss
+      mm.earlyIdleRss === undefined
         ? mib(mm.idleRss)
         : `${mib(mm.idleRss)} (${mib(mm.earlyIdleRss)} at ${EARLY_IDLE_SECONDS} s)`,
       mib(mm.peakRss),
