@@ -21,8 +21,8 @@ export interface MemoryResult {
 /**
  * Seconds into the quiet spell at which RSS is also read. V8 gives back the memory of start-up
  * (a young generation grown while the modules loaded, an old one with room to spare) when its
- * memory reducer finds the allocation rate low, which on an idle process happens some 55 to 90 s
- * after its last garbage collection: read this early, idle memory is mostly V8's timing.
+ * memory reducer finds the allocation rate low, which on an idle process happened some 55 to 90 s
+ * after start-up in probes: read this early, idle memory is mostly V8's timing.
  */
 export const EARLY_IDLE_SECONDS = 40;
 
