@@ -34,6 +34,9 @@ const CHUNK_SHARE = 0.9;
 /** How long cleanup waits for a job to start before interrupting anyway. */
 const JOB_START_WAIT_MS = 10_000;
 
+/** How long cleanup waits before following an operation again (it may not be registered yet). */
+const FOLLOW_AGAIN_MS = 100;
+
 type Stream = AsyncGenerator<ExecutePlanResponse, void, undefined>;
 
 /**
@@ -48,7 +51,9 @@ type Stream = AsyncGenerator<ExecutePlanResponse, void, undefined>;
  * Spark cannot stop a job that starts after its operation was interrupted (adaptive execution
  * submits query stages asynchronously; see SPARK-52024), so an operation whose job has not
  * been seen running yet is watched until it has (a progress report with stages, or data)
- * and only then interrupted.
+ * and only then interrupted. Spark registers an operation on another thread than the one
+ * that received its ExecutePlan, so an execution stopped right after it was sent may not be
+ * there yet: it is looked for again until it is, or the wait ends.
  */
 export class Execution implements AsyncIterable<ExecutePlanResponse> {
   readonly operationId: string;
@@ -231,13 +236,19 @@ export class Execution implements AsyncIterable<ExecutePlanResponse> {
 
   /** Follows the operation until its job runs or it completes, within a bounded time. */
   async #awaitJob(lastResponseId: string | undefined): Promise<'running' | 'complete' | 'unknown'> {
-    try {
-      for await (const response of this.#reattach(lastResponseId, AbortSignal.timeout(JOB_START_WAIT_MS))) {
-        if (response.responseType.case === 'resultComplete') return 'complete';
-        if (showsRunningJob(response)) return 'running';
+    const deadline = AbortSignal.timeout(JOB_START_WAIT_MS);
+    while (!deadline.aborted) {
+      try {
+        for await (const response of this.#reattach(lastResponseId, deadline)) {
+          if (response.responseType.case === 'resultComplete') return 'complete';
+          if (showsRunningJob(response)) return 'running';
+        }
+        // The server ended the stream after its time limit: follow again.
+      } catch (err) {
+        // Timed out, or the operation is gone; unless Spark has not registered it yet.
+        if (SparkError.from(err).errorClass !== 'INVALID_HANDLE.OPERATION_NOT_FOUND') return 'unknown';
       }
-    } catch {
-      // Timed out, or the operation is gone.
+      await sleep(FOLLOW_AGAIN_MS, undefined, { signal: deadline }).catch(() => undefined);
     }
     return 'unknown';
   }

@@ -8,12 +8,14 @@ import {
   AnalyzePlanResponse_SparkVersionSchema,
   ConfigResponseSchema,
   ExecutePlanResponseSchema,
+  InterruptResponseSchema,
   SparkConnectService,
   type AnalyzePlanRequest,
   type AnalyzePlanResponse,
   type ConfigRequest,
   type ExecutePlanRequest,
   type ExecutePlanResponse_ArrowBatch,
+  type InterruptRequest,
   type Plan,
   type ReattachExecuteRequest,
 } from '../../src/gen/spark/connect/base_pb.js';
@@ -43,9 +45,20 @@ export interface FakeResults {
   readonly cutAfter?: number;
 }
 
+/**
+ * Executions that never complete, as a query Spark is still running: each operation is known
+ * to the server only `registerAfterMs` after its ExecutePlan arrives (Spark registers it on
+ * another thread, so a ReattachExecute or Interrupt sent right after can find nothing), and
+ * then runs, reporting a running stage, until an Interrupt names it.
+ */
+export interface FakeEndless {
+  readonly registerAfterMs: number;
+}
+
 interface FakeOptions {
   readonly analyze?: FakeAnalyze;
   readonly results?: FakeResults;
+  readonly endless?: FakeEndless;
 }
 
 /**
@@ -57,16 +70,20 @@ export class FakeConnectServer {
   readonly plans: Plan[] = [];
   readonly executeRequests: ExecutePlanRequest[] = [];
   readonly reattachRequests: ReattachExecuteRequest[] = [];
+  /** Endless operations registered and not interrupted, with the streams following each. */
+  readonly running = new Map<string, Set<grpc.ServerWritableStream<unknown, unknown>>>();
   readonly #server = new grpc.Server();
   readonly #serverSessionId = randomUUID();
   readonly #schema: DataType;
   readonly #analyze: FakeAnalyze | undefined;
   readonly #results: FakeResults;
+  readonly #endless: FakeEndless | undefined;
   #port = 0;
 
   private constructor(columns: readonly FakeColumn[], options: FakeOptions) {
     this.#analyze = options.analyze;
     this.#results = options.results ?? { batches: [] };
+    this.#endless = options.endless;
     this.#schema = create(DataTypeSchema, {
       kind: {
         case: 'struct',
@@ -160,11 +177,8 @@ export class FakeConnectServer {
       if (to === batches.length) reply(randomUUID(), { case: 'resultComplete', value: {} });
       call.end();
     };
-    const unary =
-      <R>(answer: (request: R & { sessionId: string }) => unknown) =>
-      (call: grpc.ServerUnaryCall<R & { sessionId: string }, unknown>, done: grpc.sendUnaryData<unknown>) => {
-        done(null, answer(call.request));
-      };
+    const common = this.#commonHandlers();
+    if (this.#endless !== undefined) return { ...common, ...this.#endlessHandlers(this.#endless) };
     return {
       ExecutePlan: (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
         this.executeRequests.push(call.request);
@@ -181,6 +195,75 @@ export class FakeConnectServer {
         const from = (responseIds.get(operationId) ?? []).indexOf(lastResponseId ?? '') + 1;
         answer(call, from, batches.length);
       },
+      ...common,
+    };
+  }
+
+  /** ExecutePlan, ReattachExecute and Interrupt of operations that run until interrupted. */
+  #endlessHandlers({ registerAfterMs }: FakeEndless): grpc.UntypedServiceImplementation {
+    type Follower = grpc.ServerWritableStream<{ sessionId: string; operationId?: string }, unknown>;
+    const follow = (call: Follower, operationId: string) => {
+      const followers = this.running.get(operationId)!;
+      followers.add(call);
+      call.on('cancelled', () => followers.delete(call));
+      call.write(
+        create(ExecutePlanResponseSchema, {
+          ...this.#ids(call.request.sessionId),
+          operationId,
+          responseId: randomUUID(),
+          responseType: {
+            case: 'executionProgress',
+            value: { stages: [{ stageId: 0n, numTasks: 1n }], numInflightTasks: 1n },
+          },
+        }),
+      );
+    };
+    return {
+      ExecutePlan: (call: grpc.ServerWritableStream<ExecutePlanRequest, unknown>) => {
+        this.executeRequests.push(call.request);
+        const operationId = call.request.operationId ?? '';
+        setTimeout(() => {
+          this.running.set(operationId, new Set());
+          // The client may have gone; the operation runs on, detached, as in Spark.
+          if (!call.cancelled) follow(call as Follower, operationId);
+        }, registerAfterMs);
+      },
+      ReattachExecute: (call: grpc.ServerWritableStream<ReattachExecuteRequest, unknown>) => {
+        this.reattachRequests.push(call.request);
+        const { operationId } = call.request;
+        if (this.running.has(operationId)) follow(call, operationId);
+        else
+          fail(
+            call,
+            grpc.status.INTERNAL,
+            `[INVALID_HANDLE.OPERATION_NOT_FOUND] Operation ${operationId} not found.`,
+          );
+      },
+      Interrupt: (
+        call: grpc.ServerUnaryCall<InterruptRequest, unknown>,
+        done: grpc.sendUnaryData<unknown>,
+      ) => {
+        const { sessionId, interrupt } = call.request;
+        const ids =
+          interrupt.case === 'operationId' && this.running.has(interrupt.value) ? [interrupt.value] : [];
+        for (const id of ids) {
+          for (const follower of this.running.get(id)!) {
+            fail(follower, grpc.status.CANCELLED, `[OPERATION_CANCELED] Operation ${id} has been cancelled.`);
+          }
+          this.running.delete(id);
+        }
+        done(null, create(InterruptResponseSchema, { ...this.#ids(sessionId), interruptedIds: ids }));
+      },
+    };
+  }
+
+  #commonHandlers(): grpc.UntypedServiceImplementation {
+    const unary =
+      <R>(answer: (request: R & { sessionId: string }) => unknown) =>
+      (call: grpc.ServerUnaryCall<R & { sessionId: string }, unknown>, done: grpc.sendUnaryData<unknown>) => {
+        done(null, answer(call.request));
+      };
+    return {
       AnalyzePlan: (
         call: grpc.ServerUnaryCall<AnalyzePlanRequest, unknown>,
         done: grpc.sendUnaryData<unknown>,
@@ -205,6 +288,11 @@ export class FakeConnectServer {
       FetchErrorDetails: unary<object>((request) => this.#ids(request.sessionId)),
     };
   }
+}
+
+/** Ends a server stream with an error status, as Spark does. */
+function fail(call: grpc.ServerWritableStream<unknown, unknown>, code: grpc.status, details: string): void {
+  call.emit('error', Object.assign(new Error(details), { code, details }));
 }
 
 /** The gRPC service definition of SparkConnectService, from its protobuf-es descriptor. */

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { call, serve, type Served } from '../helpers/http.js';
@@ -267,20 +268,26 @@ describe('statements', () => {
 
   it('refuses a statement over the tenant’s running quota with 429 and Retry-After', async () => {
     const ids: string[] = [];
+    const requestIds: string[] = [];
+    const endless = async () => {
+      requestIds.push(`statement-quota-${randomUUID()}`);
+      const headers = { ...as('quota'), 'request-id': requestIds.at(-1)! };
+      return submit(base, { dataset: 'endless', waitTimeoutMs: 0 }, headers);
+    };
     try {
       for (let i = 0; i < 2; i++) {
-        const answer = await submit(base, { dataset: 'endless', waitTimeoutMs: 0 }, as('quota'));
+        const answer = await endless();
         assert.equal(answer.status, 202);
         ids.push((answer.json() as Statement).id);
       }
-      const over = await submit(base, { dataset: 'endless', waitTimeoutMs: 0 }, as('quota'));
+      const over = await endless();
       assert.equal(over.status, 429, over.text());
       assert.equal((over.json() as { code: string }).code, 'STATEMENT_QUOTA');
       assert.ok(Number(over.headers['retry-after']) > 0);
       // A deleted statement no longer counts, even while its Spark job is still being stopped.
       const deleted = await call('DELETE', `${base}/v1/statements/${ids.shift()!}`, { headers: as('quota') });
       assert.equal(deleted.status, 204);
-      const again = await submit(base, { dataset: 'endless', waitTimeoutMs: 0 }, as('quota'));
+      const again = await endless();
       assert.equal(again.status, 202, again.text());
       ids.push((again.json() as Statement).id);
       // Another tenant's statement is taken (while the endless ones may hold Spark's cores).
@@ -296,6 +303,10 @@ describe('statements', () => {
     } finally {
       for (const id of ids) await call('DELETE', `${base}/v1/statements/${id}`, { headers: as('quota') });
     }
+    // Deleted within moments of being sent, the endless statements run no job on Spark, now or
+    // after Spark has had time to register them.
+    await sleep(1000);
+    for (const requestId of requestIds) await assertJobsStop(requestId);
   });
 
   it('runs raw SQL with parameters', async () => {
