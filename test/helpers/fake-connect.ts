@@ -53,6 +53,13 @@ export interface FakeResults {
  */
 export interface FakeEndless {
   readonly registerAfterMs: number;
+  /**
+   * A ReattachExecute within this long of an operation's registration finds an orphan: the
+   * server forgets the operation and answers EXECUTION_STATE_OPERATION_ORPHANED, while its job
+   * runs on with nothing left to interrupt it. Spark does this to an operation whose execution
+   * thread has not started yet (it takes a thread that is not alive for one that ended).
+   */
+  readonly orphanWithinMs?: number;
 }
 
 interface FakeOptions {
@@ -70,7 +77,7 @@ export class FakeConnectServer {
   readonly plans: Plan[] = [];
   readonly executeRequests: ExecutePlanRequest[] = [];
   readonly reattachRequests: ReattachExecuteRequest[] = [];
-  /** Endless operations registered and not interrupted, with the streams following each. */
+  /** Endless operations whose jobs run (not interrupted), with the streams following each. */
   readonly running = new Map<string, Set<grpc.ServerWritableStream<unknown, unknown>>>();
   readonly #server = new grpc.Server();
   readonly #serverSessionId = randomUUID();
@@ -200,7 +207,11 @@ export class FakeConnectServer {
   }
 
   /** ExecutePlan, ReattachExecute and Interrupt of operations that run until interrupted. */
-  #endlessHandlers({ registerAfterMs }: FakeEndless): grpc.UntypedServiceImplementation {
+  #endlessHandlers({ registerAfterMs, orphanWithinMs = 0 }: FakeEndless): grpc.UntypedServiceImplementation {
+    const registeredAt = new Map<string, number>();
+    /** Operations the server forgot whose jobs run on. */
+    const orphans = new Set<string>();
+    const known = (operationId: string) => this.running.has(operationId) && !orphans.has(operationId);
     type Follower = grpc.ServerWritableStream<{ sessionId: string; operationId?: string }, unknown>;
     const follow = (call: Follower, operationId: string) => {
       const followers = this.running.get(operationId)!;
@@ -224,6 +235,7 @@ export class FakeConnectServer {
         const operationId = call.request.operationId ?? '';
         setTimeout(() => {
           this.running.set(operationId, new Set());
+          registeredAt.set(operationId, performance.now());
           // The client may have gone; the operation runs on, detached, as in Spark.
           if (!call.cancelled) follow(call as Follower, operationId);
         }, registerAfterMs);
@@ -231,7 +243,14 @@ export class FakeConnectServer {
       ReattachExecute: (call: grpc.ServerWritableStream<ReattachExecuteRequest, unknown>) => {
         this.reattachRequests.push(call.request);
         const { operationId } = call.request;
-        if (this.running.has(operationId)) follow(call, operationId);
+        if (known(operationId) && performance.now() - registeredAt.get(operationId)! < orphanWithinMs) {
+          orphans.add(operationId);
+          fail(
+            call,
+            grpc.status.INTERNAL,
+            `[SPARK_CONNECT_ILLEGAL_STATE.EXECUTION_STATE_OPERATION_ORPHANED] Operation ${operationId} is an orphan.`,
+          );
+        } else if (known(operationId)) follow(call, operationId);
         else
           fail(
             call,
@@ -244,8 +263,7 @@ export class FakeConnectServer {
         done: grpc.sendUnaryData<unknown>,
       ) => {
         const { sessionId, interrupt } = call.request;
-        const ids =
-          interrupt.case === 'operationId' && this.running.has(interrupt.value) ? [interrupt.value] : [];
+        const ids = interrupt.case === 'operationId' && known(interrupt.value) ? [interrupt.value] : [];
         for (const id of ids) {
           for (const follower of this.running.get(id)!) {
             fail(follower, grpc.status.CANCELLED, `[OPERATION_CANCELED] Operation ${id} has been cancelled.`);
