@@ -195,7 +195,10 @@ describe('resilience against a real Spark', () => {
         assert.ok(
           (failure instanceof SparkError && (failure.retryable || failure.sessionGone)) ||
             failure instanceof PoolExhaustedError,
-          `not a retryable failure: ${failure.name}: ${failure.message}`,
+          `not a retryable failure: ${failure.name}: ${failure.message}` +
+            (failure instanceof SparkError
+              ? ` (Spark's classes: ${JSON.stringify(failure.exceptionClasses)})`
+              : ''),
         );
       }
       const afterRecovery = outcomes.slice(recoveredAt);
