@@ -31,6 +31,8 @@ export class Chunk implements SpoolChunk {
   dropped = false;
   /** Counted in the result's share of memory. */
   resident = false;
+  /** A reader took payloads of it from memory: their bytes may still be in use there. */
+  lent = false;
 
   constructor(index: number, rowOffset: number, payloads: readonly ArrowPayload[]) {
     this.index = index;
@@ -69,6 +71,17 @@ export class Chunk implements SpoolChunk {
   }
 
   /**
+   * Once written: its payloads are read from the store from now on. Their memory is freed at
+   * once, unless a reader took them from memory.
+   */
+  leaveMemory(): void {
+    const memory = this.memory;
+    this.memory = undefined;
+    if (this.lent || memory === undefined) return;
+    for (const payload of memory) payload.release?.();
+  }
+
+  /**
    * Its payloads from the `from`-th on, as many as one read of the store takes: from memory, or
    * read from the store in one range of at most `READ_BYTES` (or the one payload, if larger). A
    * reader slower than Spark then holds what it is about to read, not the rest of the chunk. A
@@ -76,7 +89,10 @@ export class Chunk implements SpoolChunk {
    */
   async payloads(store: SpoolStore, from: number, tally: SpoolTally): Promise<readonly ArrowPayload[]> {
     const memory = this.memory;
-    if (memory !== undefined) return memory.slice(from);
+    if (memory !== undefined) {
+      this.lent = true;
+      return memory.slice(from);
+    }
     const key = this.key;
     const entries = this.#entries;
     const first = entries[from];

@@ -55,6 +55,8 @@ export class DrainedResult implements SpooledResult {
   readonly #chunks: Chunk[] = [];
   #open: ArrowPayload[] = [];
   #openBytes = 0;
+  /** A reader took payloads of the chunk being filled. */
+  #openLent = false;
   readonly #changed = new Wakeup();
   readonly #freed = new Wakeup();
   readonly #stop = new AbortController();
@@ -173,8 +175,10 @@ export class DrainedResult implements SpooledResult {
   async #seal(): Promise<void> {
     const { budget, limits, store, prefix } = this.#home;
     const chunk = new Chunk(this.#chunks.length, this.#rows - openRows(this.#open), this.#open);
+    chunk.lent = this.#openLent;
     this.#open = [];
     this.#openBytes = 0;
+    this.#openLent = false;
     this.#chunks.push(chunk);
     const at = this.#readAt;
     if (this.#mode === 'consume' && at.index === chunk.index && at.within >= chunk.length) {
@@ -196,7 +200,7 @@ export class DrainedResult implements SpooledResult {
       await this.#delete(`${prefix}/${chunk.index}`);
       return;
     }
-    chunk.memory = undefined;
+    chunk.leaveMemory();
     budget.tally.memoryBytes -= chunk.byteCount;
     budget.tally.diskBytes += chunk.byteCount;
     budget.tally.writtenBytes += chunk.byteCount;
@@ -271,6 +275,7 @@ export class DrainedResult implements SpooledResult {
       }
       const payload = index === this.#chunks.length ? this.#open[within] : undefined;
       if (payload !== undefined) {
+        this.#openLent = true;
         yield payload;
         advance(payload);
         continue;

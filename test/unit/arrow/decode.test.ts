@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Int32, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { ArrowDecodeError, arrowPayloads } from '../../../src/arrow/decode.js';
+import { RELEASABLE_BYTES } from '../../../src/arrow/payload-memory.js';
 import {
   ExecutePlanResponseSchema,
   type ExecutePlanResponse,
@@ -94,6 +95,45 @@ describe('Arrow payloads of an ExecutePlan stream', () => {
     await refused([piece(0n, a), piece(1n, b)], /ended inside a chunked Arrow batch/);
     const [joined] = await drain(arrowPayloads(stream(piece(0n, a), piece(1n, b), piece(2n, c))));
     assert.deepEqual(Buffer.from(joined!.data), Buffer.from(whole));
+  });
+
+  it('lets a payload free its memory when the message that carried it was its own, and only then', async () => {
+    const large = ipc(Array.from({ length: RELEASABLE_BYTES / 4 }, (_, i) => i));
+    const small = ipc([1, 2, 3]);
+    // As the gRPC client hands over each message: in memory of its own, after 5 bytes of framing.
+    const received = (response: ExecutePlanResponse) => {
+      const bytes = toBinary(ExecutePlanResponseSchema, response);
+      const framed = Buffer.allocUnsafeSlow(bytes.byteLength + 5);
+      framed.set(bytes, 5);
+      return fromBinary(ExecutePlanResponseSchema, framed.subarray(5));
+    };
+    const rows = RELEASABLE_BYTES / 4;
+    const [own, tiny] = await drain(
+      arrowPayloads(
+        stream(received(batch(large, rows)), received(batch(small, 3, { startOffset: BigInt(rows) }))),
+      ),
+    );
+    assert.deepEqual(Buffer.from(own!.data), Buffer.from(large));
+    assert.equal(tiny!.release, undefined);
+    // Views into a larger message (here, one built by hand) are left to the garbage collector.
+    const [view] = await drain(
+      arrowPayloads(stream(batch(Buffer.concat([large, large]).subarray(0, large.byteLength), rows))),
+    );
+    assert.equal(view!.release, undefined);
+    own!.release!();
+    assert.equal(own!.data.byteLength, 0);
+    // A batch joined from pieces is in memory of its own.
+    const cut = 100;
+    const [joined] = await drain(
+      arrowPayloads(
+        stream(
+          batch(large.subarray(0, cut), rows, { chunkIndex: 0n, numChunksInBatch: 2n }),
+          batch(large.subarray(cut), rows, { chunkIndex: 1n, numChunksInBatch: 2n }),
+        ),
+      ),
+    );
+    assert.deepEqual(Buffer.from(joined!.data), Buffer.from(large));
+    assert.ok(joined!.release !== undefined);
   });
 
   it('returns an empty schema when the stream carried no Arrow data', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Schema } from 'apache-arrow';
 import type { ArrowPayload } from '../../../src/arrow/decode.js';
+import { memoryReleaser, RELEASABLE_BYTES } from '../../../src/arrow/payload-memory.js';
 import { FileSpoolStore } from '../../../src/spool/store.js';
 import { READ_BYTES } from '../../../src/spool/chunk.js';
 import { SpoolReleasedError } from '../../../src/spool/result.js';
@@ -309,4 +310,104 @@ describe('the result spool', () => {
     assert.deepEqual(spool.stats().memoryBytes + spool.stats().diskBytes, 0);
     await spool.close();
   });
+  it('frees the memory of payloads once their chunk is in a file, unless a reader took them from memory', async () => {
+    const size = RELEASABLE_BYTES;
+    const items = releasable(12, size);
+    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    let more!: () => void;
+    const allowed = new Promise<void>((resolve) => {
+      more = resolve;
+    });
+    async function* source(): AsyncGenerator<ArrowPayload> {
+      yield items[0]!;
+      await allowed;
+      yield* items.slice(1);
+    }
+    const spool = await startSpool({ memoryBytes: 0, chunkBytes: 3 * size });
+    const result = spool.spool(schema, source(), { mode: 'consume' });
+    // The reader takes the first payload while its chunk is still being filled, then falls behind.
+    const reader = result.payloads()[Symbol.asyncIterator]();
+    const first = await reader.next();
+    assert.equal(first.done, false);
+    more();
+    await result.settled;
+    assert.equal(spool.stats().writtenBytes, 12 * size);
+    // The first chunk was written too, but the reader may still be using what it took.
+    assert.deepEqual(
+      items.map((p) => p.data.byteLength),
+      [size, size, size, ...Array<number>(9).fill(0)],
+    );
+    const got = [first.value];
+    for (let next = await reader.next(); next.done !== true; next = await reader.next()) got.push(next.value);
+    assert.ok(same(got, copies));
+    await spool.close();
+  });
+
+  it('keeps the memory of payloads a reader took while their chunk was being written', async () => {
+    const size = RELEASABLE_BYTES;
+    const items = releasable(6, size);
+    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    const dir = tempDir();
+    const files = new FileSpoolStore(dir);
+    let writeFirst!: () => void;
+    const firstMayWrite = new Promise<void>((resolve) => {
+      writeFirst = resolve;
+    });
+    let writing = false;
+    const store = storeOver(files, {
+      put: async (key, data) => {
+        if (key.endsWith('/0')) {
+          writing = true;
+          await firstMayWrite;
+        }
+        await files.put(key, data);
+      },
+    });
+    const spool = await startSpool({ dir, memoryBytes: 0, chunkBytes: 3 * size }, { store });
+    const result = spool.spool(schema, new Source(items), { mode: 'keep' });
+    await until(() => writing);
+    const reader = result.payloads()[Symbol.asyncIterator]();
+    const got: ArrowPayload[] = [];
+    for (let i = 0; i < 3; i++) {
+      const next = await reader.next();
+      assert.equal(next.done, false);
+      got.push(next.value);
+    }
+    writeFirst();
+    await result.settled;
+    assert.deepEqual(
+      items.map((p) => p.data.byteLength),
+      [size, size, size, 0, 0, 0],
+    );
+    for (let next = await reader.next(); next.done !== true; next = await reader.next()) got.push(next.value);
+    assert.ok(same(got, copies));
+    await result.release();
+    await spool.close();
+  });
+
+  it('keeps the memory of the chunks it holds in memory, and every reader gets every byte', async () => {
+    const size = RELEASABLE_BYTES;
+    const items = releasable(9, size);
+    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    const spool = await startSpool({ memoryBytes: 3 * size, chunkBytes: 3 * size });
+    const result = spool.spool(schema, new Source(items), { mode: 'keep' });
+    await result.settled;
+    assert.deepEqual(
+      items.map((p) => p.data.byteLength),
+      [size, size, size, ...Array<number>(6).fill(0)],
+    );
+    assert.ok(same(await readAll(result.payloads()), copies));
+    assert.ok(same(await readAll(result.payloads()), copies));
+    await result.release();
+    await spool.close();
+  });
 });
+
+/** Payloads of random bytes, each in memory of its own that it can free. */
+function releasable(count: number, size: number): ArrowPayload[] {
+  return payloads(Array<number>(count).fill(size)).map((p) => {
+    const data = Buffer.allocUnsafeSlow(size);
+    data.set(p.data);
+    return { data, rowCount: p.rowCount, release: memoryReleaser(data) };
+  });
+}
