@@ -312,8 +312,7 @@ describe('the result spool', () => {
   });
   it('frees the memory of payloads once their chunk is in a file, unless a reader took them from memory', async () => {
     const size = RELEASABLE_BYTES;
-    const items = releasable(12, size);
-    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    const { items, copies } = releasable(12, size);
     let more!: () => void;
     const allowed = new Promise<void>((resolve) => {
       more = resolve;
@@ -345,8 +344,7 @@ describe('the result spool', () => {
 
   it('keeps the memory of payloads a reader took while their chunk was being written', async () => {
     const size = RELEASABLE_BYTES;
-    const items = releasable(6, size);
-    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    const { items, copies } = releasable(6, size);
     const dir = tempDir();
     const files = new FileSpoolStore(dir);
     let writeFirst!: () => void;
@@ -387,8 +385,7 @@ describe('the result spool', () => {
 
   it('keeps the memory of the chunks it holds in memory, and every reader gets every byte', async () => {
     const size = RELEASABLE_BYTES;
-    const items = releasable(9, size);
-    const copies = items.map((p) => ({ data: Buffer.from(p.data), rowCount: p.rowCount }));
+    const { items, copies } = releasable(9, size);
     const spool = await startSpool({ memoryBytes: 3 * size, chunkBytes: 3 * size });
     const result = spool.spool(schema, new Source(items), { mode: 'keep' });
     await result.settled;
@@ -403,11 +400,16 @@ describe('the result spool', () => {
   });
 });
 
-/** Payloads of random bytes, each in memory of its own that it can free. */
-function releasable(count: number, size: number): ArrowPayload[] {
-  return payloads(Array<number>(count).fill(size)).map((p) => {
+/**
+ * Payloads of random bytes, each in memory of its own that it can free, and copies of them to
+ * compare with once freed.
+ */
+function releasable(count: number, size: number): { items: ArrowPayload[]; copies: ArrowPayload[] } {
+  const copies = payloads(Array<number>(count).fill(size));
+  const items = copies.map((p) => {
     const data = Buffer.allocUnsafeSlow(size);
     data.set(p.data);
     return { data, rowCount: p.rowCount, release: memoryReleaser(data) };
   });
+  return { items, copies };
 }
