@@ -161,9 +161,9 @@ export const EnvSchema = Type.Object({
     1,
     'Most bytes one spooled result holds; then Spark waits for its reader.',
   ),
-  SPOOL_MEMORY_BYTES: int(4 * 1024 ** 2, 0, 'Bytes of a result kept in memory before it goes to files.'),
+  SPOOL_MEMORY_BYTES: int(1024 ** 2, 0, 'Bytes of a result kept in memory before it goes to files.'),
   SPOOL_CHUNK_BYTES: int(
-    4 * 1024 ** 2,
+    1024 ** 2,
     1,
     'Most bytes of one spool file (a larger Spark batch is a file of its own).',
   ),
