@@ -1,4 +1,5 @@
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { serviceMallocEnv } from './service.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -8,6 +9,8 @@ export interface Machine {
   readonly node: string;
   /** The V8 and Node options the bench process itself runs with (`npm run bench` sets some). */
   readonly benchNodeOptions: readonly string[];
+  /** glibc's malloc settings of the service processes (`NAME=value`), as its image sets them. */
+  readonly serviceMalloc: readonly string[];
   /** 1-minute load average when the run started: how busy the machine already was. */
   readonly loadAtStart: number;
 }
@@ -20,6 +23,7 @@ export function machine(): Machine {
     os: `${type()} ${release()} ${process.arch}`,
     node: process.version,
     benchNodeOptions: ownNodeOptions(process.execArgv),
+    serviceMalloc: Object.entries(serviceMallocEnv()).map(([name, value]) => `${name}=${value}`),
     loadAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

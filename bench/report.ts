@@ -274,7 +274,10 @@ export function markdown(r: BenchResults): string {
       `${m.benchNodeOptions.length > 0 ? ` (the bench process with \`${m.benchNodeOptions.join(' ')}\`)` : ''}; ` +
       `load average ${m.loadAtStart} at the start. Spark ${r.spark.version} (${r.spark.server}); ` +
       `PySpark client ${r.pysparkClient}. Service at ${r.revision.commit.slice(0, 7)}` +
-      `${r.revision.modified ? ' with uncommitted changes' : ''}. The run took ${Math.round(r.durationSeconds)} s.`,
+      (r.revision.modified ? ' with uncommitted changes' : '') +
+      (m.serviceMalloc.length > 0 ? `, with glibc's \`${m.serviceMalloc.join(' ')}\` as in its image` : '') +
+      '. ' +
+      `The run took ${Math.round(r.durationSeconds)} s.`,
     '',
     `Large result: ${arrow.rows} rows × 6 columns (long, int, double, string, timestamp, decimal), ` +
       `${(arrow.sparkBytes / MiB).toFixed(0)} MiB of Arrow, ${(ndjson.serviceBytes / MiB).toFixed(0)} MiB of NDJSON, ` +

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MALLOC_ENV } from '../scripts/malloc-env.js';
 import { rssBytes } from './rss.js';
 import { now } from './stats.js';
 
@@ -14,6 +15,14 @@ export interface ServiceOptions {
   readonly nodeArgs?: readonly string[] | undefined;
   /** More environment variables of the service, e.g. `POOL_MAX`. */
   readonly env?: Readonly<Record<string, string>> | undefined;
+}
+
+/** glibc's malloc settings of the service processes: the image's, unless this environment sets its own. */
+export function serviceMallocEnv(): Record<string, string> {
+  const own = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('MALLOC_') && entry[1] !== undefined,
+  );
+  return { ...MALLOC_ENV, ...Object.fromEntries(own) };
 }
 
 /**
@@ -39,6 +48,7 @@ export class ServiceProcess {
       cwd: options.root,
       env: {
         ...process.env,
+        ...serviceMallocEnv(),
         SPARK_REMOTE: options.sparkRemote,
         DATASETS_FILE: options.datasetsFile,
         HOST: '127.0.0.1',

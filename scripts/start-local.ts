@@ -18,11 +18,12 @@ import {
   ensureSparkImage,
 } from '../containers/spark-image.js';
 import { SPARK_IMAGE } from '../containers/spark-version.js';
+import { MALLOC_ENV } from './malloc-env.js';
 import { readableLine } from './readable-logs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // On your machine, open to anyone who can reach it unless you set up authentication (AUTH_FILE).
-const env: NodeJS.ProcessEnv = { ...process.env };
+const env: NodeJS.ProcessEnv = { ...MALLOC_ENV, ...process.env };
 if (env['AUTH_FILE'] === undefined) env['ANONYMOUS'] ??= 'true';
 env['GRAPHIQL'] ??= 'true';
 const port = env['PORT'] ?? '8080';

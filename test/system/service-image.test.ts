@@ -21,6 +21,7 @@ import {
   type StartedSparkConnectContainer,
 } from '../../containers/spark-connect-container.js';
 import { SPARK_VERSION } from '../../containers/spark-version.js';
+import { MALLOC_ENV } from '../../scripts/malloc-env.js';
 
 const readJson = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as unknown;
@@ -130,6 +131,15 @@ describe(`the service image (${SERVICE_IMAGE})`, { timeout: 300_000 }, () => {
     assert.deepEqual(found.missing, [], 'dependencies missing from the image');
     assert.deepEqual(found.dev, [], 'devDependencies in the image');
     assert.deepEqual(found.files, ['dist/server.js', 'package.json', 'datasets/demo.yaml']);
+  });
+
+  it('runs the service with the malloc settings that npm start and the bench give it', async () => {
+    const environ = await service!.exec(['cat', '/proc/1/environ']);
+    assert.equal(environ.exitCode, 0, environ.output);
+    const vars = environ.stdout.split('\0').filter((v) => v.startsWith('MALLOC_'));
+    const expected = Object.entries(MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(vars.sort(), expected.sort());
   });
 
   it('runs on a read-only root filesystem', async () => {
