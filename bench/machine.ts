@@ -9,7 +9,10 @@ export interface Machine {
   readonly node: string;
   /** The V8 and Node options the bench process itself runs with (`npm run bench` sets some). */
   readonly benchNodeOptions: readonly string[];
-  /** glibc's malloc settings of the service processes (`NAME=value`): its image's, unless the bench's environment sets others. */
+  /**
+   * glibc's malloc settings of the service processes (`NAME=value`): its image's, unless the
+   * bench's environment sets others.
+   */
   readonly serviceMalloc: readonly string[];
   /** 1-minute load average when the run started: how busy the machine already was. */
   readonly loadAtStart: number;
